@@ -1,0 +1,1 @@
+"""The command-line surface (``ccsdesk``): headless commands over the core services."""

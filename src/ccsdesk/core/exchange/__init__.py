@@ -1,0 +1,1 @@
+"""Exchange: keys, identities, signatures, archives and transport between committees."""

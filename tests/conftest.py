@@ -1,0 +1,109 @@
+"""Shared fixtures: real data folders on disk, the CLI run in-process or as a real process.
+
+Tests run in French (the product's default) with Qt offscreen; the passphrase comes from the
+environment exactly as scripts give it to the command line.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("CCSDESK_LANG", None)
+os.environ.pop("CCSDESK_DATA_DIR", None)
+os.environ.pop("CCSDESK_DATABASE_URL", None)
+
+from ccsdesk.cli.main import main as cli_main
+from ccsdesk.core import i18n
+from ccsdesk.core.services import committee
+from ccsdesk.core.storage.folder import DataFolder
+
+PASSPHRASE = "phrase-secrete-de-test"
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+
+@pytest.fixture(autouse=True)
+def _french_and_passphrase(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("CCSDESK_PASSPHRASE", PASSPHRASE)
+    i18n.set_language("fr")
+    yield
+    i18n.set_language("fr")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "donnees"
+
+
+@pytest.fixture
+def folder(data_dir: Path) -> Iterator[DataFolder]:
+    opened = DataFolder.open(data_dir)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def commune(folder: DataFolder) -> DataFolder:
+    """A data folder set up as the CCS of Commune IV of Bamako."""
+    committee.initialize(
+        folder, level="commune", name="CCS de la Commune IV", place="Commune IV",
+        chair_title="Maire", passphrase=PASSPHRASE,
+    )
+    return folder
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def cli(data_dir: Path):
+    """Run ``ccsdesk --data-dir DATA ARGS`` in-process and capture what it prints."""
+
+    def run(*args: str) -> CliResult:
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = cli_main(["--data-dir", str(data_dir), *args])
+            except SystemExit as exit_:
+                code = int(exit_.code or 0)
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return run
+
+
+def run_process(*args: str, env: dict[str, str] | None = None,
+                timeout: float = 120) -> CliResult:
+    """The real ``ccsdesk`` entry point in a child process (no terminal on stdin)."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "ccsdesk", *args],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+    return CliResult(completed.returncode, completed.stdout, completed.stderr)
+
+
+def screenshot(widget, name: str) -> Path:  # type: ignore[no-untyped-def]
+    """Save what a person would see of ``widget`` as ``build/screenshots/NAME.png``."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    assert widget.grab().save(str(path)), f"could not save {path}"
+    return path
