@@ -12,13 +12,24 @@ import sys
 from collections.abc import Sequence
 
 from ccsdesk import __version__
-from ccsdesk.cli import committee_commands, journal_commands, members_commands, places_commands
+from ccsdesk.cli import (
+    committee_commands,
+    journal_commands,
+    members_commands,
+    places_commands,
+)
 from ccsdesk.cli.context import Context
 from ccsdesk.core import i18n
 from ccsdesk.core.errors import CcsError
 from ccsdesk.core.i18n import _
 
-COMMAND_MODULES = (committee_commands, places_commands, members_commands, journal_commands)
+# One module per command group; each has ``register(subparsers)``. Keep one per line.
+COMMAND_MODULES = (
+    committee_commands,
+    places_commands,
+    members_commands,
+    journal_commands,
+)
 
 
 class _Parser(argparse.ArgumentParser):
