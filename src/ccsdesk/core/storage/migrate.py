@@ -15,9 +15,22 @@ from ccsdesk.core.errors import StorageError
 from ccsdesk.core.i18n import _
 from ccsdesk.core.storage.database import Database
 
-REVISIONS: tuple[str, ...] = ("0001_initial",)
+REVISIONS: tuple[str, ...] = ("0001_initial", "0002_sessions")
 HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+# Tables that are not models: the FTS5 search index and the shadow tables SQLite makes for it
+# (search_index_data, _idx, _content, _docsize, _config). Autogenerate must neither drop
+# them nor report them as differences.
+NON_MODEL_TABLE_PREFIX = "search_index"
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool,
+                   compare_to: object) -> bool:
+    """Alembic ``include_object`` hook: leave the FTS5 tables out of model comparisons."""
+    return not (type_ == "table" and name is not None
+                and name.startswith(NON_MODEL_TABLE_PREFIX))
 
 
 def current_revision(database: Database) -> str | None:

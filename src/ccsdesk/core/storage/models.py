@@ -19,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -130,3 +131,181 @@ class JournalEntry(Base):
     details: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+# --- Sessions (issue 4) ------------------------------------------------------------------
+
+
+class Meeting(Base):
+    """A session of the committee: ordinary or extraordinary, numbered per year and kind.
+
+    A second convocation (quorum failed) is its own row that keeps the session's number and
+    points back at the first one through ``second_convocation_of_id``.
+    """
+
+    __tablename__ = "meeting"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    number: Mapped[int] = mapped_column(Integer)
+    date: Mapped[date] = mapped_column(Date, index=True)
+    time: Mapped[str] = mapped_column(String(5), default="")
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(20), default="planned")
+    second_convocation_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AgendaItem(Base):
+    """One point of a session's agenda, in order, with an optional presenter."""
+
+    __tablename__ = "agenda_item"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    presenter: Mapped[str] = mapped_column(String(200), default="")
+    working_group: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Guest(Base):
+    """Someone invited to one session without a vote (recorded, never counted for quorum)."""
+
+    __tablename__ = "guest"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    present: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Convocation(Base):
+    """The convocation of one recipient (a member or a guest) and how it was delivered."""
+
+    __tablename__ = "convocation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
+    guest_id: Mapped[int | None] = mapped_column(ForeignKey("guest.id"), index=True)
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(10), default="")
+
+
+class Attendance(Base):
+    """One member's attendance at one session."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12))
+    represented_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+
+
+class Minutes(Base):
+    """The procès-verbal of a session; its text lives in numbered versions."""
+
+    __tablename__ = "minutes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), unique=True)
+    current_version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class MinutesVersion(Base):
+    """One version of the minutes: a draft, then adopted, then signed and frozen.
+
+    ``revision`` counts saves, so that a second window holding an older revision is refused
+    instead of overwriting the first one's typing.
+    """
+
+    __tablename__ = "minutes_version"
+    __table_args__ = (UniqueConstraint("minutes_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(ForeignKey("minutes.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    opening: Mapped[str] = mapped_column(Text, default="")
+    divers: Mapped[str] = mapped_column(Text, default="")
+    closing_time: Mapped[str] = mapped_column(String(5), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    adopted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    signer: Mapped[str] = mapped_column(String(200), default="")
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    text_hash: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class MinutesItem(Base):
+    """The minutes text of one agenda item in one version."""
+
+    __tablename__ = "minutes_item"
+    __table_args__ = (UniqueConstraint("version_id", "agenda_item_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("minutes_version.id"), index=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+class Theme(Base):
+    """A recommendation theme (criminalité, conflits fonciers…); an editable list."""
+
+    __tablename__ = "theme"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(String(120))
+    label_key: Mapped[str] = mapped_column(String(120), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Recommendation(Base):
+    """A recommendation form tied to its session (and agenda item).
+
+    ``status`` and ``status_at`` repeat the last step of the history so that the follow-up
+    list over thousands of forms filters and sorts on indexed columns.
+    """
+
+    __tablename__ = "recommendation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    problem: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    addressee: Mapped[str] = mapped_column(String(200))
+    addressee_key: Mapped[str] = mapped_column(String(200), index=True)
+    follow_up_by: Mapped[str] = mapped_column(String(200), default="")
+    priority: Mapped[str] = mapped_column(String(8))
+    deadline: Mapped[date] = mapped_column(Date, index=True)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id"), index=True)
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"))
+    origin_uid: Mapped[str] = mapped_column(String(36), index=True)
+    origin_name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    status_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RecommendationStatus(Base):
+    """One step of a recommendation's follow-up: status, when, who, and a note."""
+
+    __tablename__ = "recommendation_status"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    author: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str] = mapped_column(Text, default="")
