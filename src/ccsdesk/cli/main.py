@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from ccsdesk import __version__
 from ccsdesk.cli import (
     committee_commands,
+    demo_commands,
     journal_commands,
     members_commands,
     places_commands,
@@ -29,6 +30,7 @@ COMMAND_MODULES = (
     places_commands,
     members_commands,
     journal_commands,
+    demo_commands,
 )
 
 
