@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from ccsdesk import __version__
 from ccsdesk.cli import (
+    backup_commands,
     committee_commands,
     demo_commands,
     journal_commands,
@@ -27,6 +28,7 @@ from ccsdesk.core.i18n import _
 # One module per command group; each has ``register(subparsers)``. Keep one per line.
 COMMAND_MODULES = (
     committee_commands,
+    backup_commands,
     places_commands,
     members_commands,
     journal_commands,
