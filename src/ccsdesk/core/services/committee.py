@@ -13,7 +13,7 @@ from ccsdesk.core.exchange import keys, keystore
 from ccsdesk.core.i18n import N_, _
 from ccsdesk.core.services import journal, places
 from ccsdesk.core.storage.folder import DataFolder
-from ccsdesk.core.storage.models import Committee, Member
+from ccsdesk.core.storage.models import Committee, Meeting, Member, Recommendation
 
 LEVELS: dict[str, str] = {
     "commune": N_("commune"),
@@ -141,6 +141,8 @@ def check_passphrase(folder: DataFolder, passphrase: str) -> None:
 class Counts:
     members: int
     active_members: int
+    meetings: int = 0
+    recommendations: int = 0
 
 
 def counts(folder: DataFolder) -> Counts:
@@ -149,4 +151,8 @@ def counts(folder: DataFolder) -> Counts:
         active = session.scalar(
             select(func.count()).select_from(Member).where(Member.active.is_(True))
         ) or 0
-    return Counts(members=total, active_members=active)
+        meetings = session.scalar(select(func.count()).select_from(Meeting)) or 0
+        recommendations = session.scalar(
+            select(func.count()).select_from(Recommendation)) or 0
+    return Counts(members=total, active_members=active, meetings=meetings,
+                  recommendations=recommendations)

@@ -1,0 +1,310 @@
+"""Recommendation forms and their follow-up.
+
+A recommendation is tied to the session (and agenda item) that produced it and carries the
+uid of the committee that wrote it, because forms travel up to the région and the CRSS. Its
+status history is append-only — each step with date, author and note — and the current
+status is repeated on the form so the follow-up list over thousands of forms stays fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from ccsdesk.core.errors import InputError, NotFoundError, StateError
+from ccsdesk.core.i18n import N_, _
+from ccsdesk.core.services import journal, meetings, places, search
+from ccsdesk.core.storage.folder import DataFolder
+from ccsdesk.core.storage.models import (
+    Committee,
+    Meeting,
+    Place,
+    Recommendation,
+    RecommendationStatus,
+    Theme,
+)
+from ccsdesk.core.text import fold, fold_key
+
+STATUSES: dict[str, str] = {
+    "proposed": N_("proposed"),
+    "transmitted": N_("transmitted"),
+    "accepted": N_("accepted"),
+    "in_progress": N_("in progress"),
+    "implemented": N_("implemented"),
+    "rejected": N_("rejected"),
+}
+# A recommendation in one of these is settled: it is never overdue.
+CLOSED = ("implemented", "rejected")
+PRIORITIES: dict[str, str] = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
+
+
+@dataclass
+class RecommendationData:
+    """The fields of the form, as the window or the command line gives them."""
+
+    problem: str
+    text: str
+    addressee: str
+    priority: str
+    deadline: date
+    follow_up_by: str = ""
+    theme: str = ""
+    place: str = ""
+    agenda_position: int | None = None
+
+
+@dataclass(frozen=True)
+class StatusStep:
+    status: str
+    at: datetime
+    author: str
+    note: str
+
+
+@dataclass(frozen=True)
+class RecommendationInfo:
+    """A recommendation as the follow-up list shows it (``history`` only from ``get``)."""
+
+    id: int
+    uid: str
+    number: int
+    meeting_id: int | None
+    meeting: str
+    meeting_date: date | None
+    agenda_position: int | None
+    problem: str
+    text: str
+    addressee: str
+    follow_up_by: str
+    priority: str
+    deadline: date
+    theme: str
+    place: str
+    origin_uid: str
+    origin: str
+    status: str
+    status_at: datetime
+    overdue: bool
+    history: tuple[StatusStep, ...] = field(default_factory=tuple)
+
+
+def _clean(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _theme(session: Session, label: str) -> Theme | None:
+    label = _clean(label)
+    if not label:
+        return None
+    theme = session.scalar(select(Theme).where(Theme.label_key == fold_key(label)))
+    if theme is None:
+        known = ", ".join(t for t in session.scalars(
+            select(Theme.label).where(Theme.active.is_(True)).order_by(Theme.position)))
+        raise InputError(_("Unknown theme « {theme} ». Known themes: {known}. Add it to the "
+                           "list first.").format(theme=label, known=known))
+    return theme
+
+
+def _check(data: RecommendationData) -> RecommendationData:
+    problem, text, addressee = data.problem.strip(), data.text.strip(), _clean(data.addressee)
+    if not problem:
+        raise InputError(_("The problem observed is empty."))
+    if not text:
+        raise InputError(_("The recommendation's text is empty."))
+    if not addressee:
+        raise InputError(_("The addressee is empty."))
+    if data.priority not in PRIORITIES:
+        raise InputError(_("Unknown priority: {priority} (high, medium or low).").format(
+            priority=data.priority))
+    return RecommendationData(problem=problem, text=text, addressee=addressee,
+                              priority=data.priority, deadline=data.deadline,
+                              follow_up_by=_clean(data.follow_up_by), theme=data.theme,
+                              place=_clean(data.place), agenda_position=data.agenda_position)
+
+
+def add(folder: DataFolder, meeting_id: int, data: RecommendationData,
+        author: str | None = None) -> int:
+    """A new form (status ``proposed``); the deadline may not be before the session."""
+    clean = _check(data)
+    with folder.database.unit_of_work() as session:
+        own = session.scalar(select(Committee).where(Committee.relation == "self"))
+        if own is None:
+            raise StateError(_("This data folder has no committee yet: set it up first "
+                               "(ccsdesk init)."))
+        meeting = meetings.get_row(session, meeting_id)
+        if clean.deadline < meeting.date:
+            raise InputError(_("The deadline ({deadline}) is before the session ({date}).")
+                             .format(deadline=clean.deadline.isoformat(),
+                                     date=meeting.date.isoformat()))
+        item_id = None
+        if clean.agenda_position is not None:
+            item_id = meetings.item_at(session, meeting, clean.agenda_position).id
+        theme = _theme(session, clean.theme)
+        place = places.find(session, clean.place) if clean.place else None
+        number = (session.scalar(select(func.max(Recommendation.number)).where(
+            Recommendation.meeting_id == meeting.id)) or 0) + 1
+        now = datetime.now()
+        who = author or journal._actor()
+        row = Recommendation(
+            meeting_id=meeting.id, agenda_item_id=item_id, number=number,
+            problem=clean.problem, text=clean.text, addressee=clean.addressee,
+            addressee_key=fold(clean.addressee), follow_up_by=clean.follow_up_by,
+            priority=clean.priority, deadline=clean.deadline,
+            theme_id=theme.id if theme else None, place_id=place.id if place else None,
+            origin_uid=own.uid, origin_name=own.name, status="proposed", status_at=now,
+            created_at=now, updated_at=now,
+        )
+        session.add(row)
+        session.flush()
+        session.add(RecommendationStatus(recommendation_id=row.id, status="proposed", at=now,
+                                         author=who, note=""))
+        _reindex(session, row, meeting, theme)
+        journal.record(session, "recommendation.add", f"recommendation:{row.uid}",
+                       {"meeting": meeting.uid, "number": number, "addressee": row.addressee,
+                        "priority": row.priority, "deadline": row.deadline,
+                        "theme": theme.label if theme else ""})
+        return row.id
+
+
+def _reindex(session: Session, row: Recommendation, meeting: Meeting | None,
+             theme: Theme | None) -> None:
+    title = _("Recommendation {number} — {meeting}").format(
+        number=row.number, meeting=meetings.label_of(meeting) if meeting else row.origin_name)
+    body = "\n".join([row.problem, row.text, row.addressee, row.follow_up_by,
+                      theme.label if theme else ""])
+    search.index(session, search.RECOMMENDATION, row.id, title, body)
+
+
+def _get(session: Session, rec_id: int) -> Recommendation:
+    row = session.get(Recommendation, rec_id)
+    if row is None:
+        raise NotFoundError(_("No recommendation has the number {id}.").format(id=rec_id))
+    return row
+
+
+def set_status(folder: DataFolder, rec_id: int, status: str, note: str = "",
+               author: str | None = None) -> None:
+    """Append a follow-up step; the history keeps every earlier one."""
+    if status not in STATUSES:
+        raise InputError(_("Unknown status: {status} ({known}).").format(
+            status=status, known=", ".join(STATUSES)))
+    note = note.strip()
+    with folder.database.unit_of_work() as session:
+        row = _get(session, rec_id)
+        if status == row.status and not note:
+            raise StateError(_("This recommendation is already « {status} »; add a note to "
+                               "record a new step.").format(status=_(STATUSES[status])))
+        now = datetime.now()
+        who = author or journal._actor()
+        session.add(RecommendationStatus(recommendation_id=row.id, status=status, at=now,
+                                         author=who, note=note))
+        previous = row.status
+        row.status, row.status_at, row.updated_at = status, now, now
+        journal.record(session, "recommendation.status", f"recommendation:{row.uid}",
+                       {"from": previous, "to": status, "note": note, "author": who})
+
+
+def _columns():  # type: ignore[no-untyped-def]
+    return (Recommendation, Meeting, Theme.label, Place.name)
+
+
+def _to_info(row: Recommendation, meeting: Meeting | None, theme: str | None,
+             place: str | None, today: date, position: int | None,
+             history: tuple[StatusStep, ...] = ()) -> RecommendationInfo:
+    return RecommendationInfo(
+        id=row.id, uid=row.uid, number=row.number, meeting_id=row.meeting_id,
+        meeting=meetings.label_of(meeting) if meeting else "",
+        meeting_date=meeting.date if meeting else None, agenda_position=position,
+        problem=row.problem, text=row.text, addressee=row.addressee,
+        follow_up_by=row.follow_up_by, priority=row.priority, deadline=row.deadline,
+        theme=theme or "", place=place or "", origin_uid=row.origin_uid,
+        origin=row.origin_name, status=row.status, status_at=row.status_at,
+        overdue=row.deadline < today and row.status not in CLOSED, history=history,
+    )
+
+
+def list_recommendations(folder: DataFolder, *, status: str | None = None,
+                         addressee: str | None = None, theme: str | None = None,
+                         meeting_id: int | None = None,
+                         today: date | None = None) -> list[RecommendationInfo]:
+    """The follow-up list: filtered, overdue ones first, then by deadline."""
+    today = today or date.today()
+    if status is not None and status not in STATUSES:
+        raise InputError(_("Unknown status: {status} ({known}).").format(
+            status=status, known=", ".join(STATUSES)))
+    overdue = case(((Recommendation.deadline < today)
+                    & Recommendation.status.not_in(CLOSED), 0), else_=1)
+    statement = (
+        select(*_columns())
+        .outerjoin(Meeting, Recommendation.meeting_id == Meeting.id)
+        .outerjoin(Theme, Recommendation.theme_id == Theme.id)
+        .outerjoin(Place, Recommendation.place_id == Place.id)
+        .order_by(overdue, Recommendation.deadline, Recommendation.id)
+    )
+    if status is not None:
+        statement = statement.where(Recommendation.status == status)
+    if addressee:
+        statement = statement.where(Recommendation.addressee_key.contains(fold(addressee)))
+    if meeting_id is not None:
+        statement = statement.where(Recommendation.meeting_id == meeting_id)
+    with folder.database.reading() as session:
+        if theme:
+            found = _theme(session, theme)
+            statement = statement.where(Recommendation.theme_id == (found.id if found else -1))
+        return [_to_info(row, meeting, theme_label, place, today, None)
+                for row, meeting, theme_label, place in session.execute(statement)]
+
+
+def get(folder: DataFolder, rec_id: int, today: date | None = None) -> RecommendationInfo:
+    """One form with its whole status history, oldest step first."""
+    from ccsdesk.core.storage.models import AgendaItem
+
+    today = today or date.today()
+    with folder.database.reading() as session:
+        row = _get(session, rec_id)
+        meeting = session.get(Meeting, row.meeting_id) if row.meeting_id else None
+        theme = session.get(Theme, row.theme_id) if row.theme_id else None
+        place = session.get(Place, row.place_id) if row.place_id else None
+        item = session.get(AgendaItem, row.agenda_item_id) if row.agenda_item_id else None
+        history = tuple(StatusStep(s.status, s.at, s.author, s.note) for s in session.scalars(
+            select(RecommendationStatus).where(RecommendationStatus.recommendation_id == row.id)
+            .order_by(RecommendationStatus.id)))
+        return _to_info(row, meeting, theme.label if theme else None,
+                        places.path_of(place) if place else None, today,
+                        item.position if item else None, history)
+
+
+# --- Themes ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThemeInfo:
+    id: int
+    label: str
+    builtin: bool
+    active: bool
+
+
+def list_themes(folder: DataFolder) -> list[ThemeInfo]:
+    with folder.database.reading() as session:
+        return [ThemeInfo(t.id, t.label, t.builtin, t.active) for t in session.scalars(
+            select(Theme).where(Theme.active.is_(True)).order_by(Theme.position, Theme.id))]
+
+
+def add_theme(folder: DataFolder, label: str) -> int:
+    label = _clean(label)
+    if not label:
+        raise InputError(_("The theme's name is empty."))
+    with folder.database.unit_of_work() as session:
+        if session.scalar(select(Theme).where(Theme.label_key == fold_key(label))):
+            raise InputError(_("The theme « {label} » already exists.").format(label=label))
+        position = (session.scalar(select(func.max(Theme.position))) or 0) + 1
+        theme = Theme(label=label, label_key=fold_key(label), position=position,
+                      builtin=False, active=True)
+        session.add(theme)
+        session.flush()
+        journal.record(session, "theme.add", f"theme:{theme.id}", {"label": label})
+        return theme.id
