@@ -1,0 +1,181 @@
+"""The main window: navigation on the left, one page per area, a status bar with Undo.
+
+Membres and Paramètres work; Sessions, Recommandations and Échanges say plainly that they
+come in a later version. Keyboard: Ctrl+1…5 switch pages, Ctrl+F searches the roster,
+Ctrl+N adds a member, Ctrl+Q quits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ccsdesk.core.i18n import N_, _
+from ccsdesk.core.services import committee
+from ccsdesk.core.storage.folder import DataFolder
+from ccsdesk.gui.roster_page import RosterPage
+
+PAGES = (
+    ("members", N_("Members")),
+    ("sessions", N_("Sessions")),
+    ("recommendations", N_("Recommendations")),
+    ("exchanges", N_("Exchanges")),
+    ("settings", N_("Settings")),
+)
+LATER_TEXT: dict[str, str] = {
+    "sessions": N_("Sessions, agendas, convocations, attendance and minutes"),
+    "recommendations": N_("Recommendations and their follow-up"),
+    "exchanges": N_("Signed, encrypted exchanges with the other levels"),
+}
+UNDO_SECONDS = 15
+
+
+class LaterPage(QWidget):
+    """An honest placeholder for an area this version does not have yet."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        title = QLabel(_(what))
+        title.setObjectName("pageTitle")
+        title.setWordWrap(True)
+        text = QLabel(_("This part of CCS Desk comes in a later version. For now you can keep "
+                        "the roster (Members) and the committee's settings (Settings)."))
+        text.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        self.text = text
+
+
+class MainWindow(QMainWindow):
+    """Attributes: ``folder``, ``profile``, ``roster_page``, ``pages`` (code → widget)."""
+
+    def __init__(self, folder: DataFolder, profile: committee.Profile) -> None:
+        super().__init__()
+        self.folder = folder
+        self.profile = profile
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setFixedWidth(190)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        self.roster_page = RosterPage(folder, self.show_status)
+        self.roster_page.changed.connect(self._update_counts)
+        for code, label in PAGES:
+            self.navigation.addItem(_(label))
+            if code == "members":
+                page: QWidget = self.roster_page
+            elif code == "settings":
+                page = QWidget()  # built on first visit: it is rarely the first thing opened
+            else:
+                page = LaterPage(LATER_TEXT[code])
+            self.pages[code] = page
+            self.stack.addWidget(page)
+        self.navigation.currentRowChanged.connect(self.show_page)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.counts = QLabel()
+        self.undo_button = QPushButton(_("Undo"))
+        self.undo_button.setObjectName("undo")
+        self.undo_button.hide()
+        self.undo_button.clicked.connect(self._on_undo)
+        self._undo: Callable[[], None] | None = None
+        self._undo_timer = QTimer(self)
+        self._undo_timer.setSingleShot(True)
+        self._undo_timer.timeout.connect(self._clear_undo)
+        self.statusBar().addPermanentWidget(self.undo_button)
+        self.statusBar().addPermanentWidget(self.counts)
+
+        self._shortcuts()
+        self.update_title()
+        self._update_counts()
+        self.navigation.setCurrentRow(0)
+        self.resize(1280, 720)
+        self.setMinimumSize(960, 600)
+
+    def _shortcuts(self) -> None:
+        for number in range(len(PAGES)):
+            QShortcut(QKeySequence(f"Ctrl+{number + 1}"), self,
+                      lambda row=number: self.navigation.setCurrentRow(row))
+        QShortcut(QKeySequence.StandardKey.Find, self, self._on_find)
+        QShortcut(QKeySequence.StandardKey.New, self, self._on_new)
+        QShortcut(QKeySequence.StandardKey.Quit, self, self.close)
+
+    def update_title(self, profile: committee.Profile | None = None) -> None:
+        """Committee name in the title bar, and the portable mode when it is on."""
+        if profile is not None:
+            self.profile = profile
+        title = f"{self.profile.name} — CCS Desk"
+        if self.profile.is_demo:
+            title += " " + _("(demo)")
+        if self.folder.portable:
+            title += " " + _("(portable mode)")
+        self.setWindowTitle(title)
+
+    def show_page(self, row: int) -> None:
+        code = PAGES[row][0]
+        if code == "settings" and not hasattr(self.pages[code], "folder"):
+            from ccsdesk.gui.settings_page import SettingsPage
+
+            page = SettingsPage(self.folder, self.show_status)
+            page.profile_changed.connect(self.update_title)
+            page.roster_changed.connect(self.roster_page.reload)
+            index = self.stack.indexOf(self.pages[code])
+            self.stack.removeWidget(self.pages[code])
+            self.pages[code].deleteLater()
+            self.stack.insertWidget(index, page)
+            self.pages[code] = page
+        self.stack.setCurrentWidget(self.pages[code])
+        if self.navigation.currentRow() != row:
+            self.navigation.setCurrentRow(row)
+
+    def show_status(self, message: str, undo: Callable[[], None] | None = None) -> None:
+        """A message in the status bar; with ``undo``, an « Undo » button for a while."""
+        self.statusBar().showMessage(message, UNDO_SECONDS * 1000)
+        self._undo = undo
+        self.undo_button.setVisible(undo is not None)
+        if undo is not None:
+            self._undo_timer.start(UNDO_SECONDS * 1000)
+
+    def _on_undo(self) -> None:
+        action = self._undo
+        self._clear_undo()
+        if action is not None:
+            action()
+
+    def _clear_undo(self) -> None:
+        self._undo = None
+        self.undo_button.hide()
+
+    def _update_counts(self) -> None:
+        figures = committee.counts(self.folder)
+        self.counts.setText(_("{active} active members out of {total}").format(
+            active=figures.active_members, total=figures.members))
+
+    def _on_find(self) -> None:
+        self.show_page(0)
+        self.roster_page.focus_search()
+
+    def _on_new(self) -> None:
+        self.show_page(0)
+        self.roster_page.add_member()

@@ -1,0 +1,64 @@
+"""GUI test helpers: stray Qt warnings fail the test, background tasks are awaited, and
+modal dialogs opened by the code under test are answered from a timer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from ccsdesk.gui import app as gui_app
+from ccsdesk.gui import tasks
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/gui/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
+            # The offscreen platform says this about every top-level window; not our doing.
+            item.add_marker(pytest.mark.qt_log_ignore("does not support propagateSizeHints"))
+            item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture
+def qapp_styled(qapp):  # type: ignore[no-untyped-def]
+    """The test QApplication with our translation and style sheet, as the program runs."""
+    gui_app.install_qt_translation(qapp)
+    qapp.setStyleSheet(gui_app.style_sheet())
+    return qapp
+
+
+@pytest.fixture
+def wait_tasks(qtbot):  # type: ignore[no-untyped-def]
+    """Wait until every background task has reported to the GUI thread."""
+
+    def wait(timeout: int = 20000) -> None:
+        qtbot.waitUntil(lambda: tasks.running_count() == 0, timeout=timeout)
+
+    return wait
+
+
+def answer_next_dialog(action: Callable[[QWidget], None], tries: int = 200) -> None:
+    """Run ``action(dialog)`` on the next modal dialog that opens (from a timer)."""
+
+    def poll(left: int = tries) -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None:
+            action(dialog)
+        elif left:
+            QTimer.singleShot(25, lambda: poll(left - 1))
+
+    QTimer.singleShot(25, poll)
+
+
+def press(button: QMessageBox.StandardButton) -> Callable[[QWidget], None]:
+    """An action for :func:`answer_next_dialog` clicking a message box's button."""
+
+    def act(dialog: QWidget) -> None:
+        assert isinstance(dialog, QMessageBox), type(dialog)
+        dialog.button(button).click()
+
+    return act
