@@ -32,10 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     back.set_defaults(handler=run_restore)
 
 
-def _size(size: int) -> str:
-    if size >= 1024**2:
-        return _("{size} MB").format(size=f"{size / 1024**2:.1f}".replace(".", ","))
-    return _("{size} KB").format(size=max(1, round(size / 1024)))
+def _megabytes(size: int) -> str:
+    return f"{max(size / 1024**2, 0.1):.1f}".replace(".", ",")
 
 
 def _info_json(info: backup.BackupInfo) -> dict[str, object]:
@@ -56,7 +54,7 @@ def run_backup(context: Context, args: argparse.Namespace) -> int:
     size = path.stat().st_size
     context.emit(
         {"path": str(path), "size": size},
-        _("Backup written: {file} ({size}).").format(file=path, size=_size(size)),
+        _("Backup written: {file} ({size} MB).").format(file=path, size=_megabytes(size)),
     )
     return 0
 

@@ -268,7 +268,7 @@ def create(folder: DataFolder, out: Path | None = None, *, now: datetime | None 
     if out.is_dir():
         out = _free_name(out, MANUAL_PREFIX, moment)
     if out.exists():
-        raise InputError(_("The file {file} already exists; choose another name.").format(
+        raise InputError(_("The backup file {file} already exists; choose another name.").format(
             file=out))
     database_file = _database_file(folder)
     try:
@@ -359,7 +359,7 @@ def _check_trailer(path: Path) -> None:
             handle.seek(size - TRAILER_LENGTH)
             tail = handle.read(TRAILER_LENGTH)
     except OSError as error:
-        raise InputError(_("The file {file} cannot be read ({reason}).").format(
+        raise InputError(_("The backup file {file} cannot be read ({reason}).").format(
             file=path, reason=error.strerror or error)) from error
     if not tail.startswith(TRAILER_PREFIX):
         raise _foreign(path)
@@ -506,7 +506,7 @@ def _stage(path: Path, staging: Path) -> BackupInfo:
     """Verify the whole backup, writing its files into the empty folder ``staging``."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(_("The file {file} does not exist.").format(file=path))
+        raise InputError(_("The backup file {file} does not exist.").format(file=path))
     _check_trailer(path)
     try:
         with zipfile.ZipFile(path) as archive:
@@ -528,7 +528,7 @@ def _stage(path: Path, staging: Path) -> BackupInfo:
         if error.errno == errno.ENOSPC:
             raise InputError(_("Not enough free space to restore; nothing was changed.")) \
                 from error
-        raise InputError(_("The file {file} cannot be read ({reason}).").format(
+        raise InputError(_("The backup file {file} cannot be read ({reason}).").format(
             file=path, reason=error.strerror or error)) from error
     revision = _check_database(path, staging / DB_FILE, manifest)
     committee = manifest.get("committee") if isinstance(manifest.get("committee"), dict) else {}
@@ -583,20 +583,23 @@ def restore(path: Path, target: Path, *, replace: bool) -> RestoreResult:
     path, target = Path(path), Path(target)
     moment = datetime.now()
     if target.exists() and not target.is_dir():
-        raise InputError(_("{folder} is a file, not a folder; nothing was changed.").format(
-            folder=target))
+        raise InputError(_("The restore target {folder} is a file, not a folder; nothing was "
+                           "changed.").format(folder=target))
     occupied = target.is_dir() and any(target.iterdir())
     if occupied and not replace:
         raise StateError(
             _("The folder {folder} is not empty: restore into a new folder, or replace the "
               "current data explicitly; nothing was changed.").format(folder=target))
+    # Staged in the nearest existing folder above the target (same disk, so the final
+    # rename is instant); missing parent folders are only made once all checks passed.
+    anchor = target.parent
+    while not anchor.exists() and anchor != anchor.parent:
+        anchor = anchor.parent
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.restauration-",
-                                        dir=target.parent))
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.restauration-", dir=anchor))
     except OSError as error:
-        raise StorageError(_("The folder {folder} cannot be written to ({reason}).").format(
-            folder=target.parent, reason=error.strerror or error)) from error
+        raise StorageError(_("The restore folder {folder} cannot be written to ({reason}).").format(
+            folder=anchor, reason=error.strerror or error)) from error
     try:
         info = _stage(path, staging)
         _check_schema_known(info)
@@ -605,6 +608,7 @@ def restore(path: Path, target: Path, *, replace: bool) -> RestoreResult:
         if not occupied:
             if target.is_dir():
                 target.rmdir()
+            target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging, target)
         _fsync_directory(target.parent)
     except BaseException:

@@ -1,0 +1,1 @@
+"""Safety tests: crash torture, fuzzed backups."""
