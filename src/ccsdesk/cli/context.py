@@ -1,4 +1,8 @@
-"""What every command shares: the data folder, output for people or JSON, the passphrase."""
+"""What every command shares: the data folder, output for people or JSON, the passphrase.
+
+Storage is imported when a command first asks for the folder, not before: ``--version``,
+``--help`` and usage errors then answer without loading SQLAlchemy.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,15 @@ import getpass
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ccsdesk.core import i18n
 from ccsdesk.core.errors import InputError
 from ccsdesk.core.i18n import _
 from ccsdesk.core.paths import resolve_data_dir
-from ccsdesk.core.storage.folder import DataFolder
+
+if TYPE_CHECKING:
+    from ccsdesk.core.storage.folder import DataFolder
 
 JSON_FORMAT = "ccsdesk-cli/1"
 PASSPHRASE_ENV = "CCSDESK_PASSPHRASE"
@@ -31,12 +37,18 @@ class Context:
     def folder(self) -> DataFolder:
         """The opened (and migrated) data folder; the interface language follows its setting."""
         if self._folder is None:
+            from ccsdesk.core.services import settings
+            from ccsdesk.core.storage.folder import DataFolder
+
             self._folder = DataFolder.open(self.data_dir, portable=self.portable)
             if not os.environ.get("CCSDESK_LANG"):
-                from ccsdesk.core.services import settings
-
-                i18n.set_language(settings.get(self._folder, settings.LANGUAGE, "fr"))
+                self.use_folder_language(settings.get(self._folder, settings.LANGUAGE, "fr"))
         return self._folder
+
+    def use_folder_language(self, language: str | None) -> None:
+        """Speak the folder's language setting, unless ``CCSDESK_LANG`` chose one."""
+        if not os.environ.get("CCSDESK_LANG"):
+            i18n.set_language(language or i18n.DEFAULT_LANGUAGE)
 
     def close(self) -> None:
         if self._folder is not None:

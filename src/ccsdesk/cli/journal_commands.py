@@ -1,4 +1,7 @@
-"""``journal verify``: walk the hash chain of changes and name the first broken link."""
+"""``journal verify``: walk the hash chain of changes and name the first broken link.
+
+The service is imported inside the handler so that other commands do not pay for it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import argparse
 from ccsdesk.cli.context import Context
 from ccsdesk.core.errors import CcsError
 from ccsdesk.core.i18n import _
-from ccsdesk.core.services import journal
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,6 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_verify(context: Context, args: argparse.Namespace) -> int:
+    from ccsdesk.core.services import journal
+
     report = journal.verify(context.folder().database)
     data = {"entries": report.entries, "intact": report.intact, "broken_at": report.broken_at,
             "reason": report.reason}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from ccsdesk.core.i18n import N_
@@ -44,8 +44,23 @@ SEED_CATEGORIES: tuple[str, ...] = (
 )
 
 
+def is_seeded(database: Database) -> bool:
+    """Whether both reference tables hold rows: one read query, no write lock.
+
+    Opening a folder calls this every time, so the common case (already seeded) must not
+    take the write lock that ``BEGIN IMMEDIATE`` would, nor count whole tables.
+    """
+    with database.reading() as session:
+        places, categories = session.execute(
+            select(exists().select_from(Place), exists().select_from(Category))
+        ).one()
+    return bool(places and categories)
+
+
 def seed_if_empty(database: Database) -> None:
     """Fill the places and categories of a new data folder from the shipped lists."""
+    if is_seeded(database):
+        return
     with database.unit_of_work() as session:
         if session.scalar(select(func.count()).select_from(Place)) == 0:
             _seed_places(session)

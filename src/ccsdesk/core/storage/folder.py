@@ -13,11 +13,13 @@ import sqlite3
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ccsdesk.core.errors import StorageError
 from ccsdesk.core.i18n import _
-from ccsdesk.core.storage import migrate
-from ccsdesk.core.storage.database import Database
+
+if TYPE_CHECKING:  # SQLAlchemy is imported on open, so reading a path here stays cheap
+    from ccsdesk.core.storage.database import Database
 
 DB_FILE = "ccsdesk.sqlite"
 CONFIG_FILE = "config.json"
@@ -46,9 +48,12 @@ class DataFolder:
 
     @classmethod
     def open(cls, path: Path, *, portable: bool = False) -> DataFolder:
+        from ccsdesk.core.storage import migrate
+        from ccsdesk.core.storage.database import Database
+
         path = Path(path)
         _ensure_writable(path)
-        url = _database_url(path)
+        url = database_url(path)
         database = Database(url)
         try:
             revision, due = migrate.pending(database)
@@ -68,7 +73,7 @@ class DataFolder:
         self.database.dispose()
 
 
-def _database_url(path: Path) -> str:
+def database_url(path: Path) -> str:
     """``CCSDESK_DATABASE_URL``, else the folder's config file, else its SQLite file."""
     url = os.environ.get("CCSDESK_DATABASE_URL")
     if url:

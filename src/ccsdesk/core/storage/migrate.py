@@ -8,12 +8,13 @@ revision is read with one query and Alembic is imported only when a migration is
 from __future__ import annotations
 
 from pathlib import Path
-
-from sqlalchemy import inspect, text
+from typing import TYPE_CHECKING
 
 from ccsdesk.core.errors import StorageError
 from ccsdesk.core.i18n import _
-from ccsdesk.core.storage.database import Database
+
+if TYPE_CHECKING:  # SQLAlchemy is imported by the functions, so ``HEAD`` costs nothing to read
+    from ccsdesk.core.storage.database import Database
 
 REVISIONS: tuple[str, ...] = ("0001_initial", "0002_sessions")
 HEAD = REVISIONS[-1]
@@ -34,6 +35,8 @@ def include_object(obj: object, name: str | None, type_: str, reflected: bool,
 
 
 def current_revision(database: Database) -> str | None:
+    from sqlalchemy import inspect, text
+
     with database.engine.connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
             return None
