@@ -13,12 +13,17 @@ from collections.abc import Sequence
 
 from ccsdesk import __version__
 from ccsdesk.cli import (
+    agenda_commands,
+    attendance_commands,
     backup_commands,
     committee_commands,
     demo_commands,
     journal_commands,
+    meetings_commands,
     members_commands,
+    minutes_commands,
     places_commands,
+    recommendations_commands,
 )
 from ccsdesk.cli.context import Context
 from ccsdesk.core import i18n
@@ -33,6 +38,11 @@ COMMAND_MODULES = (
     members_commands,
     journal_commands,
     demo_commands,
+    meetings_commands,
+    agenda_commands,
+    attendance_commands,
+    minutes_commands,
+    recommendations_commands,
 )
 
 
