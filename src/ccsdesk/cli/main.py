@@ -24,6 +24,7 @@ from ccsdesk.cli import (
     minutes_commands,
     places_commands,
     recommendations_commands,
+    verify_commands,
 )
 from ccsdesk.cli.context import Context
 from ccsdesk.core import i18n
@@ -43,6 +44,7 @@ COMMAND_MODULES = (
     attendance_commands,
     minutes_commands,
     recommendations_commands,
+    verify_commands,
 )
 
 

@@ -1,0 +1,92 @@
+"""``verify FILE``: who signed a PDF, when, whether it is intact and whether we know the signer.
+
+A District clerk receives packets by USB stick, e-mail or WhatsApp; this is how they check one
+before filing it. A signed PDF that is not intact exits 1 (so scripts can rely on the status)
+after saying who signed it and what is wrong. Archives are checked here too once the exchange
+issue defines them; for now any file that is not a PDF is refused plainly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ccsdesk.cli.context import Context
+from ccsdesk.core import formats
+from ccsdesk.core.i18n import _
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    verify = subparsers.add_parser(
+        "verify", help=_("check a signed PDF: who signed it, when, and whether it is intact"))
+    verify.add_argument("file", metavar="FILE", type=Path)
+    verify.set_defaults(handler=run_verify)
+
+
+def _when(moment: Any) -> str:
+    if moment is None:
+        return _("unknown date")
+    local = moment.astimezone()
+    return _("{date} at {time}").format(date=formats.long_date(local.date()),
+                                        time=formats.time_of_day(local))
+
+
+def _known_text(result: Any) -> str:
+    if not result.known_signer:
+        return _("Signer not known to this committee: check its certificate before trusting "
+                 "the document.")
+    if result.relation == "self":
+        return _("Known signer: this committee (key {fingerprint}).").format(
+            fingerprint=result.fingerprint)
+    return _("Known signer: the {relation} committee (key {fingerprint}).").format(
+        relation=result.relation, fingerprint=result.fingerprint)
+
+
+def run_verify(context: Context, args: argparse.Namespace) -> int:
+    from ccsdesk.core.exchange import signing
+
+    folder = context.folder()
+    result = signing.verify_pdf(folder, args.file)
+    document = result.document
+    data: dict[str, Any] = {
+        "file": str(args.file),
+        "signed": result.signed,
+        "intact": result.intact,
+        "signer": result.signer or None,
+        "organisation": result.organisation or None,
+        "subject": result.subject or None,
+        "signed_at": result.signed_at.isoformat() if result.signed_at else None,
+        "known_signer": result.known_signer,
+        "relation": result.relation,
+        "fingerprint": result.fingerprint or None,
+        "signatures": result.signatures,
+        "problems": result.problems,
+        "document": None if document is None else {
+            "id": document.id, "kind": document.kind, "content_hash": document.content_hash,
+            "reference": document.reference,
+        },
+    }
+    lines: list[str] = []
+    if result.signed and result.intact:
+        lines.append(_("Valid signature: the document is intact."))
+    if result.signer:
+        signer = result.signer
+        if result.organisation:
+            signer = f"{signer} ({result.organisation})"
+        lines.append(_("Signed by: {signer}").format(signer=signer))
+        lines.append(_("Signed on: {when}").format(when=_when(result.signed_at)))
+        lines.append(_known_text(result))
+    if document is not None:
+        lines.append(_("Document: {reference} (id {id})").format(
+            reference=document.reference, id=document.id))
+    context.emit(data, "\n".join(lines))
+    if not result.signed:
+        sys.stderr.write("ccsdesk: " + _("This PDF carries no signature.") + "\n")
+        return 1
+    if not result.intact:
+        sys.stderr.write("ccsdesk: " + _("The document is NOT intact: {problem}").format(
+            problem=result.problems[0] if result.problems else "") + "\n")
+        return 1
+    return 0
