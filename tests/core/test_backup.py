@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -400,3 +401,20 @@ def test_last_good_backup_and_age_warning(commune: DataFolder) -> None:
     assert backup.last_good_backup(commune) == datetime(2026, 5, 1, 10, 0)
     assert backup.is_old(datetime(2026, 5, 1, 10, 0), now=datetime(2026, 5, 4, 9, 0))
     assert not backup.is_old(datetime(2026, 5, 1, 10, 0), now=datetime(2026, 5, 2, 9, 0))
+
+
+def test_leftovers_of_a_killed_backup_are_cleaned_when_old(commune: DataFolder) -> None:
+    commune.backups_dir.mkdir()
+    old_dir = commune.backups_dir / ".en-cours-abc"
+    old_dir.mkdir()
+    (old_dir / "ccsdesk.sqlite").write_bytes(b"x")
+    old_partial = commune.backups_dir / "ccsdesk-20260101-000000.ccsbak.partial"
+    old_partial.write_bytes(b"PK")
+    recent = commune.backups_dir / "ccsdesk-20260102-000000.ccsbak.partial"
+    recent.write_bytes(b"PK")
+    long_ago = time.time() - 7 * 3600
+    for item in (old_dir, old_partial):
+        os.utime(item, (long_ago, long_ago))
+    backup.automatic(commune)
+    assert not old_dir.exists() and not old_partial.exists()
+    assert recent.exists()

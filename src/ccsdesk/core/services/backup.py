@@ -29,7 +29,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -736,6 +736,24 @@ def _second_place(folder: DataFolder, extra: Path | None) -> Path | None:
     return Path(value) if isinstance(value, str) and value.strip() else None
 
 
+def clean_leftovers(directory: Path, *, older_than: timedelta = timedelta(hours=6)) -> None:
+    """Remove what a backup killed half-way left (its temporary folder and partial file).
+
+    Only old ones: a recent leftover may belong to a backup another process is making now.
+    """
+    limit = datetime.now().timestamp() - older_than.total_seconds()
+    with suppress(OSError):
+        for item in directory.iterdir():
+            if not (item.name.startswith(".en-cours-") or item.name.endswith(".partial")):
+                continue
+            with suppress(OSError):
+                if item.lstat().st_mtime < limit:
+                    if item.is_dir() and not item.is_symlink():
+                        shutil.rmtree(item, ignore_errors=True)
+                    else:
+                        item.unlink()
+
+
 def automatic(folder: DataFolder, *, now: datetime | None = None,
               extra_destination: Path | None = None) -> AutomaticResult:
     """The daily and on-closing backup: one per day, rotated, copied to the second place.
@@ -744,6 +762,7 @@ def automatic(folder: DataFolder, *, now: datetime | None = None,
     """
     moment = now or datetime.now()
     result = AutomaticResult()
+    clean_leftovers(folder.backups_dir)
     today = [p for m, p in _automatic_backups(folder.backups_dir) if m.date() == moment.date()]
     try:
         if today:
