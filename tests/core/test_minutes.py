@@ -142,9 +142,9 @@ def test_signed_text_cannot_change_by_any_path(held) -> None:  # type: ignore[no
         "DELETE FROM minutes_version",
         "INSERT INTO minutes_item (version_id, agenda_item_id, text) VALUES (1, 2, 'Ajout')",
     ):
-        with pytest.raises(Exception, match="signed minutes cannot be changed"):
-            with folder.database.unit_of_work() as session:
-                session.execute(text(statement))
+        with (pytest.raises(Exception, match="signed minutes cannot be changed"),
+              folder.database.unit_of_work() as session):
+            session.execute(text(statement))
     after = minutes.get_minutes(folder, meeting)
     assert after == before
     with folder.database.reading() as session:
