@@ -29,7 +29,8 @@ def test_fast_and_normal_paths_agree_with_the_services(folder: DataFolder) -> No
     assert (fast.uid, fast.level, fast.name, fast.place, fast.chair_title, fast.fingerprint,
             fast.is_demo) == (profile.uid, profile.level, profile.name, profile.place,
                               profile.chair_title, profile.fingerprint, profile.is_demo)
-    assert (fast.members, fast.active_members) == (counts.members, counts.active_members)
+    assert (fast.members, fast.active_members, fast.meetings, fast.recommendations) == (
+        counts.members, counts.active_members, counts.meetings, counts.recommendations)
     assert (fast.members, fast.active_members) == (23, 22)
     assert fast.place == "Bamako / Commune IV"
     assert fast.language is None

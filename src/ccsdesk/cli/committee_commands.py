@@ -107,7 +107,8 @@ def run_status(context: Context, args: argparse.Namespace) -> int:
         "data_dir": str(context.data_dir),
         "portable": context.portable,
         "committee": status_committee_json(found),
-        "counts": {"members": found.members, "active_members": found.active_members},
+        "counts": {"members": found.members, "active_members": found.active_members,
+                   "meetings": found.meetings, "recommendations": found.recommendations},
     }
     text = "\n".join(
         [
@@ -119,6 +120,8 @@ def run_status(context: Context, args: argparse.Namespace) -> int:
             _("Members: {active} active of {total}").format(
                 active=found.active_members, total=found.members
             ),
+            _("Sessions: {count}").format(count=found.meetings),
+            _("Recommendations: {count}").format(count=found.recommendations),
             _("Data folder: {folder}").format(folder=context.data_dir),
         ]
     )

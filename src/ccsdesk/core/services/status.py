@@ -48,6 +48,8 @@ class Status:
     is_demo: bool
     members: int
     active_members: int
+    meetings: int
+    recommendations: int
     language: str | None
 
 
@@ -61,15 +63,17 @@ def read(query: Query) -> Status | None:
     if not rows:
         return None
     uid, level, name, place_id, chair_title, fingerprint, is_demo = rows[0]
-    members, active = query(
-        "SELECT count(*), coalesce(sum(CASE WHEN active THEN 1 ELSE 0 END), 0) FROM member",
+    members, active, meetings, recommendations = query(
+        "SELECT count(*), coalesce(sum(CASE WHEN active THEN 1 ELSE 0 END), 0), "
+        "(SELECT count(*) FROM meeting), (SELECT count(*) FROM recommendation) FROM member",
         {},
     )[0]
     language_rows = query("SELECT value FROM setting WHERE key = :key", {"key": "language"})
     return Status(
         uid=uid, level=level, name=name, place=_place_path(query, place_id),
         chair_title=chair_title or "", fingerprint=fingerprint or "", is_demo=bool(is_demo),
-        members=int(members), active_members=int(active),
+        members=int(members), active_members=int(active), meetings=int(meetings),
+        recommendations=int(recommendations),
         language=json.loads(language_rows[0][0]) if language_rows else None,
     )
 
