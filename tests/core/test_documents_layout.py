@@ -195,3 +195,31 @@ def test_qr_modules_encode_the_payload() -> None:
         assert not modules[top + 1][left + 1]
         assert modules[top + 3][left + 3]
     assert modules != layout.qr_modules(layout.identify("roster", {"x": 2}).payload)
+
+
+def test_shipped_fonts_cover_french_and_bambara() -> None:
+    from fontTools.ttLib import TTFont
+
+    from ccsdesk.core.documents import fonts, stamp_font
+
+    letters = "ɛɔɲŋƐƆƝŊéèêëàâçîïôûùÉÈÀÇ–’«»°№\u202f\u00a0"
+    for face in (fonts.REGULAR, fonts.BOLD, fonts.ITALIC):
+        cmap = TTFont(str(fonts.font_file(face))).getBestCmap()
+        assert all(ord(c) in cmap for c in letters), face
+    stamp = TTFont(str(stamp_font.stamp_font_path()))
+    assert all(ord(c) in stamp.getBestCmap() for c in letters)
+    assert not {"GSUB", "GPOS", "GDEF"} & set(stamp.keys())
+    assert stamp["name"].getDebugName(1) == "CCS Desk Stamp Sans"
+    assert (stamp_font.stamp_font_path().parent / "OFL.txt").exists()
+
+
+def test_stamp_font_can_be_regenerated(tmp_path: Path) -> None:
+    from fontTools.ttLib import TTFont
+
+    from ccsdesk.core.documents import fonts, stamp_font
+
+    target = tmp_path / "stamp.ttf"
+    stamp_font.make(fonts.font_file(fonts.REGULAR), target)
+    made, shipped = TTFont(str(target)), TTFont(str(stamp_font.stamp_font_path()))
+    assert made.getBestCmap() == shipped.getBestCmap()
+    assert made["hmtx"].metrics == shipped["hmtx"].metrics

@@ -44,7 +44,8 @@ def test_signature_is_valid_for_pdfsig_and_pyhanko(commune: DataFolder, roster_b
     assert "CCS de la Commune IV" in report
     pdftools.qpdf_check(path)
     assert all(row[-5] == "yes" for row in pdftools.fonts(path))
-    assert any("NotoSans" in row[0] and "Identity-H" in row for row in pdftools.fonts(path))
+    assert any("CCSDeskStampSans" in row[0] and "Identity-H" in row
+               for row in pdftools.fonts(path))
 
     result = signing.verify_pdf(commune, path)
     assert result.signed and result.intact, result.problems

@@ -2,8 +2,8 @@
 
 ReportLab's built-in Helvetica has no ɛ ɔ ɲ ŋ, so Bambara names would print as boxes; Noto
 Sans (SIL Open Font License, ``resources/fonts/OFL.txt``) covers French and Bambara and is
-embedded (subset) in every document. pyHanko's signature stamp uses the same file, because
-its own default font draws "–" wrongly.
+embedded (subset) in every document. pyHanko's signature stamp uses a Latin cut of the same
+font (``stamp_font.py``), because its own default font draws "–" wrongly.
 """
 
 from __future__ import annotations
