@@ -47,7 +47,13 @@ def answer_next_dialog(action: Callable[[QWidget], None], tries: int = 200) -> N
     def poll(left: int = tries) -> None:
         dialog = QApplication.activeModalWidget()
         if dialog is not None:
-            action(dialog)
+            try:
+                action(dialog)
+            except BaseException:
+                # Close every modal dialog so the test fails instead of hanging.
+                while QApplication.activeModalWidget() is not None:
+                    QApplication.activeModalWidget().close()
+                raise
         elif left:
             QTimer.singleShot(25, lambda: poll(left - 1))
 

@@ -49,14 +49,25 @@ class LaterPage(QWidget):
         super().__init__()
         title = QLabel(_(what))
         title.setObjectName("pageTitle")
-        title.setWordWrap(True)
         text = QLabel(_("This part of CCS Desk comes in a later version. For now you can keep "
                         "the roster (Members) and the committee's settings (Settings)."))
-        text.setWordWrap(True)
+        for label in (title, text):
+            label.setWordWrap(True)
+            label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        # A column of readable width in the middle of the page.
+        column = QWidget()
+        column.setMaximumWidth(620)
+        inner = QVBoxLayout(column)
+        inner.addWidget(title)
+        inner.addSpacing(8)
+        inner.addWidget(text)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(column, 3)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        layout.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(row)
         layout.addStretch(2)
         self.text = text
 

@@ -37,7 +37,8 @@ Notify = Callable[[str, Callable[[], None] | None], None]
 
 
 class RosterPage(QWidget):
-    """Signal ``changed()`` after any change to the roster (the title bar counts members)."""
+    """Signal ``changed()`` each time the roster is (re)read, so the status bar's counts
+    follow every change made here, in Settings or by an import."""
 
     changed = Signal()
 
@@ -124,6 +125,7 @@ class RosterPage(QWidget):
         if keep is not None:
             self.select(keep)
         self._update_buttons()
+        self.changed.emit()
 
     def select(self, member_id: int) -> None:
         row = self.model.row_of(member_id)
@@ -160,7 +162,6 @@ class RosterPage(QWidget):
         if dialog.exec() and dialog.member_id is not None:
             self.reload(select_id=dialog.member_id)
             self.notify(_("Member added."), None)
-            self.changed.emit()
 
     def edit_selected(self) -> None:
         from ccsdesk.gui.member_dialog import MemberDialog
@@ -172,7 +173,6 @@ class RosterPage(QWidget):
         if dialog.exec():
             self.reload(select_id=member.id)
             self.notify(_("Changes saved."), None)
-            self.changed.emit()
 
     def toggle_selected(self) -> None:
         member = self.selected()
@@ -187,17 +187,18 @@ class RosterPage(QWidget):
                 return
         self.set_active(member.id, not member.active, member.full_name)
 
-    def set_active(self, member_id: int, active: bool, name: str) -> None:
+    def set_active(self, member_id: int, active: bool, name: str, undoable: bool = True) -> None:
+        """Change a member's status; ``undoable`` offers « Undo » (not for the undo itself)."""
         try:
             roster.set_active(self.folder, member_id, active)
         except Exception as error:  # a CcsError is shown; a bug reaches the crash dialog
             show_error(self, error)
             return
         self.reload(select_id=member_id)
-        self.changed.emit()
         message = (_("{name} reactivated.") if active else _("{name} deactivated.")).format(
             name=name)
-        self.notify(message, lambda: self.set_active(member_id, not active, name))
+        self.notify(message, (lambda: self.set_active(member_id, not active, name, False))
+                    if undoable else None)
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -224,7 +225,6 @@ class RosterPage(QWidget):
     def _on_imported(self, message: str) -> None:
         self.reload()
         self.notify(message, None)
-        self.changed.emit()
 
     def _on_export_clicked(self) -> None:
         xlsx, csv = _("Excel workbook (*.xlsx)"), _("CSV file, semicolons (*.csv)")
