@@ -108,6 +108,8 @@ def test_follow_up_list_filters_and_puts_overdue_first(commune: DataFolder,
         commune, addressee="mairie", today=today)] == [later]
     assert [r.id for r in recommendations.list_recommendations(
         commune, theme="eclairage public", today=today)] == [later]
+    assert recommendations.list_recommendations(commune, addressee="%") == []
+    assert recommendations.list_recommendations(commune, addressee="_") == []
     with pytest.raises(InputError, match="Statut inconnu"):
         recommendations.list_recommendations(commune, status="lost")
 

@@ -8,10 +8,11 @@ status is repeated on the form so the follow-up list over thousands of forms sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ccsdesk.core.errors import InputError, NotFoundError, StateError
@@ -64,9 +65,12 @@ class StatusStep:
     note: str
 
 
-@dataclass(frozen=True)
-class RecommendationInfo:
-    """A recommendation as the follow-up list shows it (``history`` only from ``get``)."""
+class RecommendationInfo(NamedTuple):
+    """A recommendation as the follow-up list shows it (``history`` only from ``get``).
+
+    A named tuple rather than a frozen dataclass: the follow-up list builds 10 000 of them
+    and a frozen dataclass's ``__init__`` alone took a third of the 100 ms budget.
+    """
 
     id: int
     uid: str
@@ -88,7 +92,7 @@ class RecommendationInfo:
     status: str
     status_at: datetime
     overdue: bool
-    history: tuple[StatusStep, ...] = field(default_factory=tuple)
+    history: tuple[StatusStep, ...] = ()
 
 
 def _clean(value: str) -> str:
@@ -207,10 +211,6 @@ def set_status(folder: DataFolder, rec_id: int, status: str, note: str = "",
                        {"from": previous, "to": status, "note": note, "author": who})
 
 
-def _columns():  # type: ignore[no-untyped-def]
-    return (Recommendation, Meeting, Theme.label, Place.name)
-
-
 def _to_info(row: Recommendation, meeting: Meeting | None, theme: str | None,
              place: str | None, today: date, position: int | None,
              history: tuple[StatusStep, ...] = ()) -> RecommendationInfo:
@@ -226,36 +226,74 @@ def _to_info(row: Recommendation, meeting: Meeting | None, theme: str | None,
     )
 
 
+_LIST_SQL = (
+    "SELECT r.id, r.uid, r.number, r.meeting_id, r.problem, r.text, r.addressee, "
+    "r.follow_up_by, r.priority, r.deadline, t.label, p.name, r.origin_uid, r.origin_name, "
+    "r.status, r.status_at FROM recommendation r "
+    "LEFT JOIN theme t ON r.theme_id = t.id LEFT JOIN place p ON r.place_id = p.id "
+)
+_OVERDUE_SQL = "r.deadline < :today AND r.status NOT IN ('implemented', 'rejected')"
+
+
+def _as_date(value: object) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value  # type: ignore[return-value]
+
+
+def _as_datetime(value: object) -> datetime:
+    return (datetime.fromisoformat(value) if isinstance(value, str)  # type: ignore[return-value]
+            else value)
+
+
 def list_recommendations(folder: DataFolder, *, status: str | None = None,
                          addressee: str | None = None, theme: str | None = None,
                          meeting_id: int | None = None,
                          today: date | None = None) -> list[RecommendationInfo]:
-    """The follow-up list: filtered, overdue ones first, then by deadline."""
+    """The follow-up list: filtered, overdue ones first, then by deadline.
+
+    It must stay under 100 ms over 10 000 forms on an old 2-core PC, hence plain SQL read
+    as tuples (no ORM objects, no type conversion layer) and two queries — overdue, then
+    the rest — each walking the deadline index in order instead of sorting whole rows.
+    """
     today = today or date.today()
     if status is not None and status not in STATUSES:
         raise InputError(_("Unknown status: {status} ({known}).").format(
             status=status, known=", ".join(STATUSES)))
-    overdue = case(((Recommendation.deadline < today)
-                    & Recommendation.status.not_in(CLOSED), 0), else_=1)
-    statement = (
-        select(*_columns())
-        .outerjoin(Meeting, Recommendation.meeting_id == Meeting.id)
-        .outerjoin(Theme, Recommendation.theme_id == Theme.id)
-        .outerjoin(Place, Recommendation.place_id == Place.id)
-        .order_by(overdue, Recommendation.deadline, Recommendation.id)
-    )
+    where: list[str] = []
+    params: dict[str, object] = {"today": today.isoformat()}
     if status is not None:
-        statement = statement.where(Recommendation.status == status)
-    if addressee:
-        statement = statement.where(Recommendation.addressee_key.contains(fold(addressee)))
+        where.append("r.status = :status")
+        params["status"] = status
+    if addressee and fold(addressee):
+        escaped = fold(addressee).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append("r.addressee_key LIKE :addressee ESCAPE '\\'")
+        params["addressee"] = f"%{escaped}%"
     if meeting_id is not None:
-        statement = statement.where(Recommendation.meeting_id == meeting_id)
+        where.append("r.meeting_id = :meeting")
+        params["meeting"] = meeting_id
     with folder.database.reading() as session:
         if theme:
             found = _theme(session, theme)
-            statement = statement.where(Recommendation.theme_id == (found.id if found else -1))
-        return [_to_info(row, meeting, theme_label, place, today, None)
-                for row, meeting, theme_label, place in session.execute(statement)]
+            where.append("r.theme_id = :theme")
+            params["theme"] = found.id if found else -1
+        sessions = {m.id: (meetings.label_of(m), m.date)
+                    for m in session.scalars(select(Meeting))}
+        rows = []
+        for part in (_OVERDUE_SQL, f"NOT ({_OVERDUE_SQL})"):
+            statement = _LIST_SQL + "WHERE " + " AND ".join([part, *where]) + \
+                " ORDER BY r.deadline, r.id"
+            rows += session.execute(text(statement), params).all()
+    result = []
+    for (rec_id, uid, number, rec_meeting, problem, body, rec_addressee, follow_up_by,
+         priority, deadline, theme_label, place, origin_uid, origin, rec_status,
+         status_at) in rows:
+        label, meeting_date = sessions.get(rec_meeting, ("", None))
+        day = _as_date(deadline)
+        result.append(RecommendationInfo(
+            rec_id, uid, number, rec_meeting, label, meeting_date, None, problem, body,
+            rec_addressee, follow_up_by, priority, day, theme_label or "", place or "",
+            origin_uid, origin, rec_status, _as_datetime(status_at),
+            day < today and rec_status not in CLOSED))
+    return result
 
 
 def get(folder: DataFolder, rec_id: int, today: date | None = None) -> RecommendationInfo:
