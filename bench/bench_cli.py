@@ -11,6 +11,7 @@ reboot). Baselines show what is not ours: the bare interpreter and importing SQL
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -42,6 +43,27 @@ _STATUS_ONLY = (
     "args = parser.parse_args(['--data-dir', {data!r}, 'status'])\n"
     "args.handler(Context(args), args)\n"
 )
+
+
+_HEAVY = ("sqlalchemy", "alembic", "cryptography", "pyrage", "openpyxl", "babel", "reportlab",
+          "pyhanko", "PySide6")
+def heavy_imports_at_load() -> dict[str, list[str]]:
+    """For each command module, the heavy libraries that merely importing it loads.
+
+    Every ``ccsdesk`` call imports all command modules to build its parser, so one module
+    importing a service at load time makes every call, ``--version`` included, pay for it.
+    """
+    from ccsdesk.cli import main as cli_main
+
+    found: dict[str, list[str]] = {}
+    for module in cli_main.COMMAND_MODULES:
+        script = (f"import sys\nimport {module.__name__}\n"
+                  f"print(' '.join(h for h in {_HEAVY!r} if h in sys.modules))")
+        completed = subprocess.run([sys.executable, "-c", script], capture_output=True,
+                                   text=True, check=True)
+        if completed.stdout.split():
+            found[module.__name__] = completed.stdout.split()
+    return found
 
 
 def main() -> int:
@@ -84,7 +106,11 @@ def main() -> int:
         print_table("Cold (page cache dropped before each run)", cold)
     else:
         print("\nCold runs skipped: dropping the page cache needs root on Linux.")
-    write_json(args.json, warm, cold=[t.__dict__ for t in cold])
+    heavy = heavy_imports_at_load()
+    print("\nCommand modules that load heavy libraries when merely imported:")
+    for name, libraries in heavy.items() or [("(none)", [])]:
+        print(f"  {name}: {', '.join(libraries)}")
+    write_json(args.json, warm, cold=[t.__dict__ for t in cold], heavy_at_load=heavy)
     return 0
 
 

@@ -61,7 +61,8 @@ def test_json_gives_id_and_counts(cli) -> None:  # type: ignore[no-untyped-def]
     assert document["format"] == "ccsdesk-cli/1"
     assert document["id"] == document["committee"]["id"]
     assert document["committee"]["demo"] is True
-    assert document["counts"] == {"members": 23, "active_members": 22}
+    assert document["counts"] == {"members": 23, "active_members": 22, "meetings": 2,
+                                  "recommendations": 4}
     # the passphrase came from CCSDESK_PASSPHRASE: it is not echoed
     assert document["passphrase"] is None
 

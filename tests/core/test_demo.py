@@ -7,7 +7,16 @@ from datetime import date, timedelta
 import pytest
 
 from ccsdesk.core.errors import StateError
-from ccsdesk.core.services import committee, demo, journal, roster
+from ccsdesk.core.services import (
+    attendance,
+    committee,
+    demo,
+    journal,
+    meetings,
+    minutes,
+    recommendations,
+    roster,
+)
 from ccsdesk.core.storage.folder import DataFolder
 from tests.conftest import PASSPHRASE
 
@@ -59,8 +68,43 @@ def test_every_change_is_in_the_journal(folder: DataFolder) -> None:
     demo.populate(folder, PASSPHRASE, today=TODAY)
     report = journal.verify(folder.database)
     assert report.intact
-    # the set-up, 23 members added, one deactivated
-    assert report.entries == 1 + 23 + 1
+    # the set-up, 23 members added, one deactivated, then the sessions' steps
+    assert report.entries > 1 + 23 + 1 + 2
+
+
+def test_one_session_held_and_signed_one_planned(folder: DataFolder) -> None:
+    demo.populate(folder, PASSPHRASE, today=TODAY)
+    held, planned = sorted(meetings.list_meetings(folder), key=lambda m: m.date)
+    assert held.date == TODAY - timedelta(days=42) < TODAY < planned.date
+    assert held.state == "signed" and planned.state == "planned"
+    assert len(held.agenda) == 3
+    assert [a.title for a in planned.agenda][1:] == [
+        "Dispositif de sécurité pour les fêtes de fin d’année",
+        "Suivi des recommandations de la session précédente"]
+    assert "1re session ordinaire" in planned.agenda[0].title  # adoption of its minutes
+
+    quorum = attendance.quorum(folder, held.id)
+    assert quorum.reached
+    statuses = [a.status for a in attendance.list_attendance(folder, held.id)]
+    assert {"present", "excused", "absent", "represented"} <= set(statuses)
+
+    signed = minutes.get_minutes(folder, held.id)
+    assert signed.state == "signed"
+    assert signed.signer == "DIARRA Adama"
+    assert all(item.text for item in signed.items)
+
+
+def test_recommendations_at_every_step(folder: DataFolder) -> None:
+    demo.populate(folder, PASSPHRASE, today=TODAY)
+    found = recommendations.list_recommendations(folder, today=TODAY)
+    assert sorted(r.status for r in found) == [
+        "implemented", "in_progress", "proposed", "transmitted"]
+    overdue = [r for r in found if r.overdue]
+    assert [r.status for r in overdue] == ["transmitted"]
+    implemented = next(r for r in found if r.status == "implemented")
+    history = recommendations.get(folder, implemented.id, today=TODAY).history
+    assert [step.status for step in history] == [
+        "proposed", "transmitted", "accepted", "in_progress", "implemented"]
 
 
 def test_refused_when_a_committee_exists(commune: DataFolder) -> None:

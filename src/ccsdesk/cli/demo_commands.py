@@ -55,7 +55,9 @@ def run_demo(context: Context, args: argparse.Namespace) -> int:
             "committee": {"id": profile.uid, "level": profile.level, "name": profile.name,
                           "place": profile.place, "fingerprint": profile.fingerprint,
                           "demo": profile.is_demo},
-            "counts": {"members": counts.members, "active_members": counts.active_members},
+            "counts": {"members": counts.members, "active_members": counts.active_members,
+                       "meetings": counts.meetings,
+                       "recommendations": counts.recommendations},
             "passphrase": None if from_env is not None else demo.DEMO_PASSPHRASE,
             "data_dir": str(folder.path),
         },
@@ -68,6 +70,8 @@ def run_demo(context: Context, args: argparse.Namespace) -> int:
                 _("Members: {active} active of {total}").format(
                     active=counts.active_members, total=counts.members
                 ),
+                _("Sessions: {count}").format(count=counts.meetings),
+                _("Recommendations: {count}").format(count=counts.recommendations),
                 passphrase_line,
             ]
         ),

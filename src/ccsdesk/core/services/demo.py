@@ -4,8 +4,10 @@ The committee is flagged ``is_demo`` so that the documents it produces carry a t
 and can never be mistaken for a real committee's papers. The roster imitates a committee as
 installed in a Bamako commune: the mayor in the chair, the security forces, the justice,
 traditional and religious authorities, civil society, women and youth, few women, two mandates
-ending soon and one member who left. Everything goes through the ordinary services (journal
-included), so the sample exercises the same code paths as real use.
+ending soon and one member who left. It has held one session (agenda, attendance, minutes
+adopted and signed, four recommendations at different follow-up steps, one of them overdue)
+and planned the next. Everything goes through the ordinary services (journal included), so
+the sample exercises the same code paths as real use.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ from datetime import date, timedelta
 
 from ccsdesk.core.errors import StateError
 from ccsdesk.core.i18n import _
-from ccsdesk.core.services import committee, roster
+from ccsdesk.core.services import (
+    attendance,
+    committee,
+    meetings,
+    minutes,
+    recommendations,
+    roster,
+)
 from ccsdesk.core.storage.folder import DataFolder
 
 # Documented in the README and printed by ``ccsdesk demo``: the sample's keys are not secret.
@@ -96,6 +105,60 @@ _MEMBERS: tuple[_SampleMember, ...] = (
 )
 
 
+# Who did not come to the held session (everyone else active and voting was present).
+_EXCUSED = (("Konaté", "Souleymane"), ("Samaké", "Bakary"))
+_ABSENT = (("Dembélé", "Joseph"),)
+# Represented by the second person of the pair, who was present.
+_REPRESENTED = ((("Traoré", "Namory"), ("Samaké", "Bréhima")),)
+
+_HELD_AGENDA: tuple[tuple[str, str], ...] = (
+    ("Vols de motos autour du marché de Lafiabougou",
+     "Le commissaire du 5e arrondissement a présenté les faits : onze motos volées en six "
+     "semaines, surtout entre 19 h et 22 h, près des parkings non gardés du marché. Les "
+     "commerçants demandent des patrouilles et un éclairage du parking. Le comité a retenu "
+     "des patrouilles mixtes police – brigade de quartier et la sensibilisation des gardiens."),
+    ("Éclairage public à Djicoroni-Para et Sébénikoro",
+     "Plusieurs rues sont sans éclairage depuis la saison des pluies. Les chefs de quartier "
+     "signalent des agressions de femmes revenant du marché le soir. La mairie a dressé la "
+     "liste de 37 lampadaires en panne ; le comité recommande leur réparation prioritaire."),
+    ("Conflits fonciers et occupation de la berge du fleuve",
+     "Le représentant de la justice a rappelé les procédures ; les autorités traditionnelles "
+     "proposent une médiation avant toute saisine du tribunal. Le comité demande un "
+     "recensement des occupations et une réunion de conciliation."),
+)
+_HELD_OPENING = (
+    "La séance est ouverte à 9 h 40 sous la présidence du Maire, président du comité. "
+    "Le quorum étant atteint, le comité peut valablement délibérer."
+)
+_HELD_DIVERS = "Le prochain comité se réunira avant les fêtes de fin d’année."
+
+# (problem, text, addressee, priority, days after the session, theme, agenda item,
+#  follow-up steps after "proposed")
+_RECOMMENDATIONS: tuple[tuple[str, str, str, str, int, str, int, tuple[str, ...]], ...] = (
+    ("Vols de motos autour du marché de Lafiabougou",
+     "Organiser des patrouilles mixtes police – brigade de quartier les soirs de marché.",
+     "Commissariat de police du 5e arrondissement", "high", 30, "Criminalité", 1,
+     ("transmitted", "accepted", "in_progress", "implemented")),
+    ("Rues sans éclairage à Djicoroni-Para et Sébénikoro",
+     "Réparer en priorité les 37 lampadaires recensés.",
+     "Mairie de la Commune IV — services techniques", "high", 90, "Éclairage public", 2,
+     ("transmitted", "accepted", "in_progress")),
+    ("Parking du marché sans gardiennage",
+     "Former et équiper les gardiens du parking du marché de Lafiabougou.",
+     "Association des commerçants du marché", "medium", 20, "Criminalité", 1,
+     ("transmitted",)),
+    ("Occupations de la berge du fleuve",
+     "Recenser les occupations et réunir les parties pour une conciliation.",
+     "Chefs de quartier de Djicoroni-Para et de Sébénikoro", "low", 120,
+     "Conflits fonciers", 3, ()),
+)
+_PLANNED_AGENDA = (
+    "Dispositif de sécurité pour les fêtes de fin d’année",
+    "Suivi des recommandations de la session précédente",
+)
+_VENUE = "Salle de délibérations de la Mairie de la Commune IV"
+
+
 def installation_date(today: date) -> date:
     """When the sample committee was installed: the first of March, over a year ago."""
     return date(today.year - 1, 3, 1)
@@ -132,9 +195,10 @@ def populate(folder: DataFolder, passphrase: str, today: date | None = None) -> 
         folder, level="commune", name=DEMO_NAME, place=DEMO_PLACE,
         chair_title=DEMO_CHAIR_TITLE, passphrase=passphrase, demo=True,
     )
+    ids: dict[tuple[str, str], int] = {}
     for sample in _MEMBERS:
         start, end = _mandate(sample.mandate, today)
-        member_id = roster.add_member(
+        member_id = ids[sample.last_name, sample.first_names] = roster.add_member(
             folder,
             roster.MemberData(
                 last_name=sample.last_name, first_names=sample.first_names, sex=sample.sex,
@@ -145,4 +209,49 @@ def populate(folder: DataFolder, passphrase: str, today: date | None = None) -> 
         )
         if not sample.active:  # a member who left: added, then deactivated, as in real use
             roster.set_active(folder, member_id, False)
+    _held_session(folder, passphrase, today, ids)
+    _planned_session(folder, today)
     return profile
+
+
+def _held_session(folder: DataFolder, passphrase: str, today: date,
+                  ids: dict[tuple[str, str], int]) -> None:
+    """Six weeks ago: attendance, minutes adopted and signed, recommendations followed up."""
+    held_on = today - timedelta(days=42)
+    meeting = meetings.create_meeting(folder, on=held_on, time="09:30", venue=_VENUE)
+    for title, _text in _HELD_AGENDA:
+        meetings.add_agenda_item(folder, meeting.id, title)
+    absent = {name: status for status, names in (("excused", _EXCUSED), ("absent", _ABSENT))
+              for name in names}
+    represented = dict(_REPRESENTED)
+    for sample in _MEMBERS:
+        key = (sample.last_name, sample.first_names)
+        if not sample.active or key in represented:
+            continue
+        attendance.set_attendance(folder, meeting.id, ids[key], absent.get(key, "present"))
+    for member, proxy in represented.items():
+        attendance.set_attendance(folder, meeting.id, ids[member], "represented",
+                                  represented_by=ids[proxy])
+    minutes.save_draft(
+        folder, meeting.id, revision=None, opening=_HELD_OPENING, divers=_HELD_DIVERS,
+        items={position: text for position, (_title, text) in enumerate(_HELD_AGENDA, 1)},
+        closing_time="12:15",
+    )
+    for problem, text, addressee, priority, days, theme, item, steps in _RECOMMENDATIONS:
+        rec_id = recommendations.add(folder, meeting.id, recommendations.RecommendationData(
+            problem=problem, text=text, addressee=addressee, priority=priority,
+            deadline=held_on + timedelta(days=days), follow_up_by="Secrétariat du CCS",
+            theme=theme, agenda_position=item,
+        ))
+        for step in steps:
+            recommendations.set_status(folder, rec_id, step)
+    minutes.adopt(folder, meeting.id)
+    minutes.sign(folder, meeting.id, passphrase)
+
+
+def _planned_session(folder: DataFolder, today: date) -> None:
+    """In twelve days: the agenda is ready, convocations not yet sent."""
+    meeting = meetings.create_meeting(folder, on=today + timedelta(days=12), time="09:30",
+                                      venue=_VENUE)
+    for title in _PLANNED_AGENDA:
+        meetings.add_agenda_item(folder, meeting.id, title)
