@@ -113,3 +113,20 @@ def test_attendance_is_frozen_once_minutes_are_adopted(session_of_five) -> None:
     with pytest.raises(StateError, match="adopté"):
         meetings.add_agenda_item(folder, meeting, "Nouveau point")
     assert attendance.quorum(folder, meeting).present == 1
+
+
+def test_member_who_attended_is_never_deleted(session_of_five) -> None:  # type: ignore[no-untyped-def]
+    folder, meeting, ids = session_of_five
+    attendance.set_attendance(folder, meeting, ids[0], "present")
+    attendance.set_attendance(folder, meeting, ids[1], "represented", represented_by=ids[0])
+    for member_id in ids[:2]:
+        with pytest.raises(StateError, match="désactivez"):
+            roster.delete_member(folder, member_id)
+    meetings.prepare_convocations(folder, meeting)
+    with pytest.raises(StateError, match="désactivez"):
+        roster.delete_member(folder, ids[2])
+    assert len(roster.list_members(folder)) == 5
+    typo = roster.add_member(folder, roster.MemberData(last_name="Doublon", sex="M"))
+    roster.delete_member(folder, typo)
+    assert typo not in {m.id for m in roster.list_members(folder)}
+    assert len(roster.list_members(folder)) == 5

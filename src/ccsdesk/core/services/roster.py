@@ -12,11 +12,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ccsdesk.core.errors import InputError, NotFoundError
+from ccsdesk.core.errors import InputError, NotFoundError, StateError
 from ccsdesk.core.i18n import _
 from ccsdesk.core.services import journal, member_fields
 from ccsdesk.core.storage.folder import DataFolder
-from ccsdesk.core.storage.models import Category, Member
+from ccsdesk.core.storage.models import Attendance, Category, Convocation, Member
 from ccsdesk.core.text import fold, fold_key
 
 ENDING_SOON_DAYS = 90
@@ -183,6 +183,28 @@ def set_active(folder: DataFolder, member_id: int, active: bool) -> None:
         member.updated_at = datetime.now()
         journal.record(session, "member.activate" if active else "member.deactivate",
                        f"member:{member.uid}", {"active": active})
+
+
+def delete_member(folder: DataFolder, member_id: int) -> None:
+    """Remove a member entered by mistake; refused once a session's record names them.
+
+    Signed minutes and attendance lists must keep naming whoever attended or was convened,
+    so such a member can only be deactivated.
+    """
+    with folder.database.unit_of_work() as session:
+        member = _get(session, member_id)
+        used = session.scalar(select(func.count()).select_from(Attendance).where(
+            (Attendance.member_id == member_id) | (Attendance.represented_by_id == member_id)))
+        used = used or session.scalar(select(func.count()).select_from(Convocation).where(
+            Convocation.member_id == member_id))
+        if used:
+            raise StateError(
+                _("{name} appears in the record of a session (attendance or convocation) and "
+                  "cannot be deleted: deactivate them instead. Nothing changed.").format(
+                    name=to_info(member).full_name))
+        journal.record(session, "member.delete", f"member:{member.uid}",
+                       {"last_name": member.last_name, "first_names": member.first_names})
+        session.delete(member)
 
 
 def get_member(folder: DataFolder, member_id: int) -> MemberInfo:
