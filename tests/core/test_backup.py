@@ -418,3 +418,17 @@ def test_leftovers_of_a_killed_backup_are_cleaned_when_old(commune: DataFolder) 
     backup.automatic(commune)
     assert not old_dir.exists() and not old_partial.exists()
     assert recent.exists()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_stick_is_a_message_not_a_crash(commune: DataFolder, tmp_path: Path) -> None:
+    """The copy's temporary file is made to point at /dev/full: every write says ENOSPC."""
+    stick = tmp_path / "cle-pleine"
+    stick.mkdir()
+    moment = datetime(2026, 4, 1, 18, 0)
+    (stick / "ccsdesk-auto-20260401-180000.ccsbak.partial").symlink_to("/dev/full")
+    result = backup.automatic(commune, now=moment, extra_destination=stick)
+    assert result.path is not None and result.path.is_file()
+    assert result.copied_to is None
+    assert len(result.warnings) == 1 and "plein" in result.warnings[0]
+    assert sorted(p.name for p in stick.iterdir()) == []

@@ -193,6 +193,7 @@ def run(data_dir: Path, work: Path, *, kills: int, seed: int, passphrase: str,
             summary.kills += 1
             _read_log(log, promises)
             _check(data_dir, promises, summary, checked_backups, baseline)
+            summary.seconds = time.monotonic() - started
             if progress is not None:
                 progress(summary)
     finally:
