@@ -3,8 +3,9 @@
     python tests/data/roster/make_samples.py
 
 The files imitate what a commune secretariat exports: French Excel's CSV (semicolons,
-Windows-1252, dd/mm/yyyy, CRLF, a title row above the headings, a signature line below) and a
-workbook with a merged title, real date cells and phone numbers typed as numbers.
+Windows-1252, dd/mm/yyyy, CRLF, a title row above the headings, categories written loosely:
+"ELUS", "élu", "Gendarmerie", "Autorités religieuses") and a workbook with a merged title,
+real date cells and phone numbers typed as numbers.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ HEADINGS = ["N°", "Nom", "Prénom(s)", "Sexe", "Catégorie", "Structure", "Fonc
 MEMBERS = [
     ("TRAORÉ", "Moussa", "M", "Élus", "Mairie de la Commune IV", "Président",
      "76 12 34 56", "m.traore@mairie-c4.ml", "15/01/2024", "14/01/2027"),
-    ("COULIBALY", "Aminata", "F", "élue", "Conseil communal", "Vice-présidente",
+    ("COULIBALY", "Aminata", "F", "ELUS", "Conseil communal", "Vice-présidente",
      "66 45 78 90", "", "15/01/2024", "14/01/2027"),
     ("MAÏGA", "Oumar", "M", "Administration", "Sous-préfecture", "Secrétaire",
      "+223 79 01 02 03", "omaiga@yahoo.fr", "15/01/2024", "14/01/2027"),
@@ -52,7 +53,7 @@ MEMBERS = [
      "92 34 56 78", "", "15/01/2024", "14/01/2027"),
     ("N'DIAYE", "Awa", "F", "Partenaires", "MINUSMA (observatrice)", "Invitée",
      "93 45 67 89", "awa.ndiaye@example.org", "15/01/2024", ""),
-    ("KANTÉ", "Boubacar", "M", "Élus", "Conseil communal", "Membre",
+    ("KANTÉ", "Boubacar", "M", "élu", "Conseil communal", "Membre",
      "94 56 78 90", "", "15/01/2024", "14/01/2027"),
     ("TRAORÉ", "Kadiatou", "F", "Élus", "Conseil communal", "Membre",
      "95 67 89 01", "", "15/01/2024", "14/01/2027"),
@@ -62,7 +63,7 @@ MEMBERS = [
      "97 89 01 23", "", "15/01/2024", "14/01/2027"),
     ("COULIBALY", "Yacouba", "M", "Chefs de quartier", "Quartier de Djicoroni", "Membre",
      "98 90 12 34", "", "15/01/2024", "14/01/2027"),
-    ("BALLO", "Salif", "M", "Jeunesse", "Association des jeunes de Sébénikoro", "Membre",
+    ("BALLO", "Salif", "M", "jeunes", "Association des jeunes de Sébénikoro", "Membre",
      "99 01 23 45", "", "15/01/2024", "14/01/2027"),
     ("DIALLO", "Ousmane", "M", "Administration", "Centre de santé communautaire", "Membre",
      "", "", "01/03/2025", "14/01/2027"),
@@ -76,14 +77,13 @@ TITLE = "LISTE DES MEMBRES DU COMITÉ CONSULTATIF DE SÉCURITÉ DE LA COMMUNE IV
 
 
 def _csv_lines(members: list[tuple[str, ...]]) -> list[str]:
+    """Title row, an empty row, the headings on line 3, one member per line from line 4,
+    and the empty rows Excel keeps at the end of a sheet."""
     width = len(HEADINGS)
     lines = [TITLE + ";" * (width - 1), ";" * (width - 1), ";".join(HEADINGS)]
     for number, member in enumerate(members, 1):
         lines.append(";".join([str(number), *member, "Oui"]))
-    lines.append(";" * (width - 1))
-    lines.append(";Arrêté la présente liste à " + str(len(members)) + " membres" +
-                 ";" * (width - 2))
-    lines.append(";;;;;;;;Le Maire, Président du CCS;;;")
+    lines += [";" * (width - 1)] * 2
     return lines
 
 
