@@ -122,13 +122,17 @@ def refusal(plan: ImportPlan) -> InputError:
 
 def _import_json(path: Path, dry_run: bool, plan: ImportPlan | None,
                  error: CcsError | None = None) -> dict[str, Any]:
+    # A refused file added nothing: its would-be counts go under "planned", not "added".
+    refused = plan is None or not plan.ok or error is not None
     document: dict[str, Any] = {
         "file": str(path),
         "dry_run": dry_run,
-        "imported": bool(plan is not None and plan.ok and not dry_run and error is None),
-        "added": plan.added if plan else 0,
-        "updated": plan.updated if plan else 0,
-        "skipped": plan.unchanged if plan else 0,
+        "imported": not refused and not dry_run,
+        "added": 0 if refused else plan.added,  # type: ignore[union-attr]
+        "updated": 0 if refused else plan.updated,  # type: ignore[union-attr]
+        "skipped": 0 if refused else plan.unchanged,  # type: ignore[union-attr]
+        "planned": {"added": plan.added, "updated": plan.updated,
+                    "skipped": plan.unchanged} if plan else None,
         "rejected": [{"line": r.line, "reason": r.reason} for r in plan.rejected] if plan else [],
         "columns": [{"column": letter, "heading": heading, "field": field_id}
                     for letter, heading, field_id in _columns(plan)] if plan else [],
