@@ -36,21 +36,6 @@ from ccsdesk.gui.errors import show_error
 from ccsdesk.gui.roster_model import french_date
 from ccsdesk.gui.tasks import Task, run_task
 
-FIELD_LABELS: dict[str, str] = {
-    "last_name": N_("Family name"),
-    "first_names": N_("First names"),
-    "full_name": N_("Full name"),
-    "sex": N_("Sex"),
-    "category": N_("Category"),
-    "category_id": N_("Category"),
-    "organisation": N_("Organisation"),
-    "role": N_("Bureau role"),
-    "phone": N_("Phone"),
-    "email": N_("E-mail"),
-    "mandate_start": N_("Mandate starts"),
-    "mandate_end": N_("Mandate ends"),
-    "active": N_("Active"),
-}
 ACTION_LABELS: dict[str, str] = {
     "add": N_("add"),
     "update": N_("update"),
@@ -82,7 +67,7 @@ def _table(headings: list[str]) -> QTableWidget:
 class ImportDialog(QDialog):
     """Preview and import one file. Signal ``imported(str)`` carries the summary shown after.
 
-    Attributes: ``plan`` (the last :class:`ImportPlan`, or ``None``), ``result`` once
+    Attributes: ``plan`` (the last :class:`ImportPlan`, or ``None``), ``import_result`` once
     imported, ``task`` (the background read or write in progress, if any).
     """
 
@@ -93,7 +78,7 @@ class ImportDialog(QDialog):
         self.folder = folder
         self.path = Path(path)
         self.plan: object | None = None
-        self.result: object | None = None
+        self.import_result: object | None = None
         self.task: Task | None = None
         self.categories = {c.id: c.label for c in roster.list_categories(
             folder, include_inactive=True)}
@@ -128,7 +113,8 @@ class ImportDialog(QDialog):
 
         columns_box = QGroupBox(_("Columns"))
         QVBoxLayout(columns_box).addWidget(self.columns)
-        columns_box.setMaximumWidth(340)
+        columns_box.setMinimumWidth(380)
+        columns_box.setMaximumWidth(420)
         rows_box = QGroupBox(_("Rows"))
         QVBoxLayout(rows_box).addWidget(self.rows)
         middle = QHBoxLayout()
@@ -218,17 +204,26 @@ class ImportDialog(QDialog):
     def _show_columns(self, plan) -> None:  # type: ignore[no-untyped-def]
         self.columns.setRowCount(len(plan.columns))
         for row, column in enumerate(plan.columns):
+            from ccsdesk.core.services.roster_import import field_label
+
             ignored = column.field is None
-            label = _("ignored") if ignored else _(FIELD_LABELS.get(column.field, column.field))
-            self.columns.setItem(row, 0, _item(column.heading or _("(no heading)"), ignored))
-            self.columns.setItem(row, 1, _item(label, ignored))
+            heading = column.heading or _("(no heading)")
+            if getattr(column, "column", ""):
+                heading = f"{column.column} — {heading}"
+            self.columns.setItem(row, 0, _item(heading, ignored))
+            self.columns.setItem(row, 1, _item(field_label(column.field), ignored))
 
     def _show_rows(self, plan) -> None:  # type: ignore[no-untyped-def]
         self.rows.setRowCount(len(plan.rows))
         for row, planned in enumerate(plan.rows):
             data = planned.data
             name = f"{data.last_name.upper()} {data.first_names}".strip()
-            category = self.categories.get(data.category_id, "") if data.category_id else ""
+            if data.category_id is not None:
+                category = self.categories.get(data.category_id, "")
+            elif planned.new_category:
+                category = _("{category} (new)").format(category=planned.new_category)
+            else:
+                category = ""
             values = [str(planned.line), _(ACTION_LABELS.get(planned.action, planned.action)),
                       name, data.sex, category, _(ROLES.get(data.role, data.role)), data.phone,
                       french_date(data.mandate_end)]
@@ -266,7 +261,7 @@ class ImportDialog(QDialog):
                              self._on_applied, self._on_apply_failed)
 
     def _on_applied(self, result) -> None:  # type: ignore[no-untyped-def]
-        self.result = result
+        self.import_result = result
         message = _("Import done: {added} added, {updated} updated, {unchanged} "
                     "unchanged.").format(added=result.added, updated=result.updated,
                                          unchanged=result.unchanged)

@@ -120,7 +120,7 @@ class RosterModel(QAbstractTableModel):
         if column == "mandate_end":
             return french_date(member.mandate_end)
         if column == "status":
-            return _("active") if member.active else _("inactive")
+            return _("Active") if member.active else _("Inactive")
         return str(getattr(member, column))
 
     def search_text(self, row: int) -> str:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ccsdesk.core.i18n import _
+from ccsdesk.core.i18n import _, ngettext
 from ccsdesk.core.services import roster
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.composition_panel import CompositionPanel
@@ -227,15 +227,21 @@ class RosterPage(QWidget):
         self.notify(message, None)
 
     def _on_export_clicked(self) -> None:
+        from ccsdesk.core.services import roster_export
+
         xlsx, csv = _("Excel workbook (*.xlsx)"), _("CSV file, semicolons (*.csv)")
+        choices = [xlsx, csv]
+        if ".pdf" in roster_export.supported_suffixes():
+            choices.append(_("PDF document to print (*.pdf)"))
         path, chosen = QFileDialog.getSaveFileName(
             self, _("Export the roster"), str(Path.home() / _("members.xlsx")),
-            f"{xlsx};;{csv}")
+            ";;".join(choices))
         if not path:
             return
         target = Path(path)
         if not target.suffix:
-            target = target.with_suffix(".csv" if chosen == csv else ".xlsx")
+            target = target.with_suffix(
+                {csv: ".csv", xlsx: ".xlsx"}.get(chosen, ".pdf"))
         self.export_to(target)
 
     def export_to(self, path: Path, on_done: Callable[[], None] | None = None) -> None:
@@ -244,8 +250,10 @@ class RosterPage(QWidget):
 
         folder = self.folder
 
-        def finished(_result: object) -> None:
-            self.notify(_("Roster exported to {file}.").format(file=path), None)
+        def finished(count: int) -> None:
+            self.notify(ngettext("{count} member exported to {file}.",
+                                 "{count} members exported to {file}.", count).format(
+                count=count, file=path), None)
             if on_done is not None:
                 on_done()
 

@@ -83,18 +83,26 @@ class SettingsPage(QTabWidget):
         self.save_button = QPushButton(_("Save"))
         self.save_button.setObjectName("primary")
         self.save_button.clicked.connect(self.save_profile)
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.save_button)
+        save_row.addStretch(1)
         form = QFormLayout()
         form.addRow(_("Committee's name:"), self.name)
         form.addRow(_("Chair's title:"), self.chair)
-        form.addRow("", self.save_button)
+        form.addRow("", save_row)
         form.addRow(_("Level:"), self.level)
         form.addRow(_("Place:"), self.place)
         form.addRow(_("Key fingerprint:"), self.fingerprint)
         form.addRow(_("Data folder:"), self.data_folder)
+        column = QWidget()
+        column.setMaximumWidth(820)  # long fields are hard to read across a wide screen
+        inner = QVBoxLayout(column)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addLayout(form)
+        inner.addWidget(_hint(_("The level and the place cannot change: they are part of the "
+                                "committee's certificate.")))
         layout = QVBoxLayout(tab)
-        layout.addLayout(form)
-        layout.addWidget(_hint(_("The level and the place cannot change: they are part of the "
-                                 "committee's certificate.")))
+        layout.addWidget(column)
         layout.addStretch(1)
         return tab
 
