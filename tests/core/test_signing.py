@@ -169,3 +169,12 @@ def test_pdfsig_trusts_the_certificate_once_imported(commune: DataFolder, roster
     report = pdftools.run("pdfsig", "-nssdir", f"sql:{nss}", path).stdout
     assert "Signature is Valid." in report
     assert "Certificate is Trusted." in report
+
+
+def test_countersignature_and_refilled_field(commune: DataFolder, roster_bytes: bytes) -> None:
+    once = signing.sign_pdf(commune, roster_bytes, PASSPHRASE)
+    twice = signing.sign_pdf(commune, once, PASSPHRASE, field_name="Visa", box=None)
+    result = signing.verify_pdf(commune, twice)
+    assert result.intact and result.signatures == 2
+    with pytest.raises(InputError, match="déjà signé dans le champ « SignatureComite »"):
+        signing.sign_pdf(commune, once, PASSPHRASE)

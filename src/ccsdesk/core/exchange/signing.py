@@ -180,7 +180,11 @@ def sign_pdf(
         spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=on_page, box=rect)
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-        existing = {name for name, _value, _ref in fields.enumerate_sig_fields(writer)}
+        existing = {name: value for name, value, _ref in fields.enumerate_sig_fields(writer)}
+        if existing.get(field_name) is not None:
+            raise InputError(
+                _("This PDF is already signed in the field « {field} ».").format(
+                    field=field_name))
         pdf_signer = signers.PdfSigner(
             metadata, signer=signer, stamp_style=style,
             new_field_spec=None if field_name in existing else spec,
