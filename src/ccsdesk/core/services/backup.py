@@ -305,6 +305,10 @@ def create(folder: DataFolder, out: Path | None = None, *, now: datetime | None 
                 partial.unlink(missing_ok=True)
     except OSError as error:
         raise StorageError(_write_failure(out, error)) from error
+    except sqlite3.Error as error:
+        raise StorageError(
+            _("The database could not be copied ({reason}); no backup was written.").format(
+                reason=error)) from error
     with folder.database.unit_of_work() as session:
         journal.record(session, "backup.create", f"backup:{out.name}",
                        {"file": str(out), "size": out.stat().st_size,
@@ -621,6 +625,10 @@ def _record_restore(staging: Path, info: BackupInfo, replaced: Path | None) -> N
     """Open the staged folder (migrating an older schema) and journal the restore in it."""
     restored = DataFolder.open(staging)
     try:
+        if _database_file(restored).resolve() != (staging / DB_FILE).resolve():
+            raise StorageError(
+                _("The restored folder would use another database than its own file "
+                  "(CCSDESK_DATABASE_URL or config.json); nothing was changed."))
         with restored.database.unit_of_work() as session:
             journal.record(session, "backup.restore", f"backup:{info.path.name}",
                            {"file": str(info.path), "created_at": info.created_at,
