@@ -36,7 +36,7 @@ def test_verify_intact_pdf_text_and_json(cli, commune: DataFolder, signed_pdf: P
     data = cli("--json", "verify", str(signed_pdf)).json
     assert data["format"] == "ccsdesk-cli/1"
     assert data["signed"] is True and data["intact"] is True
-    assert data["signer"] == "CCS de la Commune IV"
+    assert data["signer"] == data["committee"] == "CCS de la Commune IV"
     assert data["known_signer"] is True and data["relation"] == "self"
     assert data["fingerprint"] == committee.require_profile(commune).fingerprint
     assert data["signed_at"][:4].isdigit() and "T" in data["signed_at"]

@@ -66,6 +66,7 @@ def test_timbre_town_and_number_follow_the_place(commune: DataFolder) -> None:
     places.add(commune, "commune", "Kokry", "Ségou/Macina")
     places.add(commune, "cercle", "Ansongo", "Gao")
     places.add(commune, "commune", "Ouattagouna", "Gao/Ansongo")
+    places.add(commune, "cercle", "Yélimané", "Kayes")
     kokry = _place(commune, "Ségou/Macina/Kokry", ("commune",))
     with commune.database.reading() as session:
         kokry = session.get(Place, kokry.id)
@@ -77,6 +78,8 @@ def test_timbre_town_and_number_follow_the_place(commune: DataFolder) -> None:
         ouatta = session.scalar(select(Place).where(Place.name == "Ouattagouna"))
         assert layout.timbre_lines(ouatta)[:3] == (
             "RÉGION DE GAO", "CERCLE D’ANSONGO", "COMMUNE D’OUATTAGOUNA")
+        yelimane = session.scalar(select(Place).where(Place.name == "Yélimané"))
+        assert layout.timbre_lines(yelimane)[1] == "CERCLE DE YÉLIMANÉ"
         segou = session.scalar(select(Place).where(Place.name == "Ségou",
                                                    Place.kind == "region"))
         assert layout.timbre_lines(segou) == ("RÉGION DE SÉGOU",

@@ -52,6 +52,7 @@ def test_signature_is_valid_for_pdfsig_and_pyhanko(commune: DataFolder, roster_b
     assert result.signer == "CCS de la Commune IV"
     assert result.organisation == "Comité consultatif de sécurité"
     assert result.known_signer and result.relation == "self"
+    assert result.committee == "CCS de la Commune IV"
     assert result.fingerprint == committee.require_profile(commune).fingerprint
     assert result.signatures == 1
     assert result.signed_at is not None
@@ -150,7 +151,7 @@ def test_another_committee_is_not_a_known_signer(commune: DataFolder, roster_byt
     result = signing.verify_pdf(commune, foreign)
     assert result.intact
     assert result.signer == "CCS de la Commune V"
-    assert not result.known_signer and result.relation is None
+    assert not result.known_signer and result.relation is None and result.committee == ""
 
 
 def test_pdfsig_trusts_the_certificate_once_imported(commune: DataFolder, roster_bytes: bytes,

@@ -55,6 +55,7 @@ def run_verify(context: Context, args: argparse.Namespace) -> int:
         "signed": result.signed,
         "intact": result.intact,
         "signer": result.signer or None,
+        "committee": result.committee or None,
         "organisation": result.organisation or None,
         "subject": result.subject or None,
         "signed_at": result.signed_at.isoformat() if result.signed_at else None,

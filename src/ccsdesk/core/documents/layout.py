@@ -122,7 +122,9 @@ def identify(kind: str, content: Any, doc_id: str | None = None) -> DocumentIden
 # --- the letterhead, from the committee's place ------------------------------------------
 
 def _elided(template_vowel: str, template: str, name: str) -> str:
-    return (template_vowel if fold(name)[:1] in "aeiouyh" else template).format(name=name)
+    """``d’Ansongo`` before a vowel, ``de Yélimané`` / ``de Hombori`` otherwise (as usage has)."""
+    first = fold(name)[:1]
+    return (template_vowel if first and first in "aeiou" else template).format(name=name)
 
 
 def _unit_line(place: Place) -> str:

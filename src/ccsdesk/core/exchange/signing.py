@@ -46,6 +46,7 @@ class Verification:
     signed: bool
     intact: bool
     signer: str = ""
+    committee: str = ""
     subject: str = ""
     organisation: str = ""
     signed_at: datetime | None = None
@@ -280,6 +281,7 @@ def verify_pdf(folder: DataFolder, source: bytes | Path) -> Verification:
         signed=True,
         intact=not problems,
         signer=str(subject.get("common_name", "")) or certificate.subject.human_friendly,
+        committee=match[2] if match else "",
         subject=certificate.subject.human_friendly,
         organisation=str(subject.get("organization_name", "")),
         signed_at=signed_at,
