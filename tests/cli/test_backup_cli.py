@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 from ccsdesk.core.services import roster
@@ -92,3 +94,26 @@ def test_damaged_backup_exits_1_with_one_line_and_changes_nothing(
     assert into.code == 1 and not (tmp_path / "neuf").exists()
     missing = cli("restore", str(tmp_path / "absente.ccsbak"), "--check")
     assert missing.code == 1 and "n’existe pas" in missing.err
+
+
+class _Terminal(io.StringIO):
+    """Standard input that says it is a terminal, with the person's answer typed in."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_restore_in_place_asks_on_a_terminal(cli, data_dir: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                             monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _set_up(cli)
+    made = cli("--json", "backup", "--out", str(tmp_path / "b.ccsbak"))
+    before = snapshot_tree(data_dir)
+    monkeypatch.setattr(sys, "stdin", _Terminal("n\n"))
+    declined = cli("restore", made.json["path"])
+    assert declined.code == 1 and "annulée" in declined.err
+    assert "Remplacer les données de" in declined.out
+    assert snapshot_tree(data_dir) == before
+    monkeypatch.setattr(sys, "stdin", _Terminal("oui\n"))
+    accepted = cli("restore", made.json["path"])
+    assert accepted.code == 0, accepted.err
+    assert "Sauvegarde restaurée dans" in accepted.out and "gardées dans" in accepted.out
