@@ -104,3 +104,25 @@ def test_status_path_does_not_load_sqlalchemy(commune: DataFolder) -> None:
                                timeout=60, check=True)
     assert json.loads(completed.stdout)["committee"]["place"] == "Bamako / Commune IV"
     assert completed.stderr.strip() == "False"
+
+
+def test_opening_and_status_do_not_wait_for_a_writer(commune: DataFolder) -> None:
+    """A script's ``status`` must not queue behind a long write (e.g. a big import).
+
+    Opening a folder used to take the write lock to check the reference tables; in WAL mode
+    readers never wait, so with a writer holding the lock both calls return at once (the
+    busy timeout they would otherwise wait is 15 s).
+    """
+    import time as clock
+
+    writer = sqlite3.connect(commune.db_path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE member SET phone = phone")
+        start = clock.monotonic()
+        assert status_reader.fast_status(commune.path) is not None
+        DataFolder.open(commune.path).close()
+        assert clock.monotonic() - start < 5
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

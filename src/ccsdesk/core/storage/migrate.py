@@ -37,7 +37,8 @@ def include_object(obj: object, name: str | None, type_: str, reflected: bool,
 def current_revision(database: Database) -> str | None:
     from sqlalchemy import inspect, text
 
-    with database.engine.connect() as connection:
+    # A read transaction: opening a folder must not queue behind a writer (see database.py).
+    with database.engine.execution_options(readonly=True).connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
             return None
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
