@@ -34,7 +34,7 @@ FIELD_LABELS: dict[str, str] = {
     "email": N_("e-mail"),
     "mandate_start": N_("start of mandate"),
     "mandate_end": N_("end of mandate"),
-    "active": N_("active"),
+    "active": N_("active member (yes/no)"),
 }
 
 
@@ -164,7 +164,7 @@ def _describe(plan: ImportPlan) -> list[str]:
     lines = [_("File: {file} ({source})").format(file=plan.source.name, source=source),
              _("Columns:")]
     for letter, heading, field_id in _columns(plan):
-        label = _(FIELD_LABELS[field_id]) if field_id in FIELD_LABELS else _("ignored")
+        label = _(FIELD_LABELS[field_id]) if field_id in FIELD_LABELS else _("ignored column")
         lines.append(f"  {letter:>2}  {heading or _('(no heading)')} → {label}")
     return lines
 
