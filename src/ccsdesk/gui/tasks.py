@@ -8,10 +8,11 @@ nothing (reading a file to preview it), never for work that changes the record h
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ccsdesk.core.i18n import _
@@ -35,9 +36,15 @@ class _Runnable(QRunnable):
         try:
             result = self._work()
         except BaseException as error:  # delivered to the GUI thread, shown there
-            self._task.failed_in_worker.emit(error)
+            self._report(self._task.failed_in_worker, error)
         else:
-            self._task.succeeded_in_worker.emit(result)
+            self._report(self._task.succeeded_in_worker, result)
+
+    @staticmethod
+    def _report(signal: Any, value: object) -> None:
+        # RuntimeError: the application is shutting down and the task is gone; nobody waits.
+        with contextlib.suppress(RuntimeError):
+            signal.emit(value)
 
 
 class Task(QObject):
@@ -92,9 +99,10 @@ class Task(QObject):
 
     def _finish(self) -> None:
         self.done = True
-        # Closing from inside the dialog's own signal must wait for the event loop.
-        QTimer.singleShot(0, self.progress.deleteLater)
+        self.progress.canceled.disconnect(self.cancel)
         self.progress.hide()
+        # deleteLater waits for the event loop, so this is safe inside the dialog's signal.
+        self.progress.deleteLater()
         self.finished.emit()
 
 
