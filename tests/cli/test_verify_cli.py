@@ -82,3 +82,11 @@ def test_verify_from_a_real_process(data_dir: Path, signed_pdf: Path) -> None:
     assert '"intact": true' in result.out
     usage = run_process("--data-dir", str(data_dir), "verify")
     assert usage.code == 2
+
+
+def test_verify_in_a_folder_that_does_not_know_the_signer(signed_pdf: Path,
+                                                          tmp_path: Path) -> None:
+    result = run_process("--data-dir", str(tmp_path / "ailleurs"), "verify", str(signed_pdf))
+    assert result.code == 0
+    assert "Signataire inconnu de ce comité" in result.out
+    assert result.err == ""

@@ -13,6 +13,7 @@ pyHanko's default font draws "–" wrongly and DejaVu Sans comes out stretched
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -199,6 +200,20 @@ def sign_pdf(
     return output.getvalue()
 
 
+def _quiet_library_logs() -> None:
+    """Keep pyHanko's expected-failure tracebacks off stderr.
+
+    pyHanko logs a self-issued certificate it cannot chain (any committee we do not know) as
+    an error with a traceback; with logging not set up, Python prints that on stderr, where
+    the command line's one-line verdict belongs. A ``NullHandler`` silences it unless the
+    application configures logging itself.
+    """
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())
+
+
 def _known_committees(folder: DataFolder) -> list[tuple[bytes, str, str, str]]:
     """(certificate DER, relation, name, fingerprint) of every committee this one knows."""
     from asn1crypto import pem as asn1_pem
@@ -232,6 +247,7 @@ def verify_pdf(folder: DataFolder, source: bytes | Path) -> Verification:
     if not data.lstrip()[:5].startswith(b"%PDF-"):
         raise InputError(_("This file is not a signed PDF."))
 
+    _quiet_library_logs()
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
