@@ -291,7 +291,7 @@ def test_heading_merged_in_workbook_refused(commune: DataFolder, tmp_path: Path)
 def test_bad_rows_named_by_line(commune: DataFolder, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "erreurs.csv", [
         "LISTE DES MEMBRES DU CCS DE LA COMMUNE IV;;;;;;;;;;",
-        HEADINGS,
+        HEADINGS.replace("Fonction", "Fonction au bureau"),
         ";Aminata;F;;;;;;;;",  # 3 missing name
         "Traoré;Aminata;Z;;;;;;;;",  # 4 unknown sex
         "Maïga;Oumar;M;;;;;;31/02/2026;;",  # 5 impossible date
@@ -467,3 +467,50 @@ def test_five_thousand_rows_read_and_applied_quickly(commune: DataFolder,
         assert session.scalar(select(func.count()).select_from(Category)) == 14
     again = roster_import.read_file(commune, path)
     assert again.unchanged == 5000 and member_count(commune) == 5000
+
+
+# -- Lists as they are really kept -------------------------------------------------------------
+
+
+def test_fonction_column_of_job_titles_read_as_organisation(commune: DataFolder,
+                                                            tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "fonctions.csv", [
+        "Nom;Prénom;Sexe;Fonction", "Diarra;Adama;M;Maire de la Commune IV",
+        "Konaté;Souleymane;M;Commandant de brigade", "Traoré;Awa;F;Présidente",
+        "Ballo;Salif;M;Chef de quartier"])
+    plan = roster_import.read_file(commune, path)
+    assert plan.ok and [c.field for c in plan.columns][-1] == "organisation"
+    assert plan.rows[0].data.organisation == "Maire de la Commune IV"
+    assert plan.rows[2].data.role == "member"  # the column is not read as roles at all
+    # with a heading that can only mean the bureau role, a job title is a bad row
+    write_csv(path, ["Nom;Prénom;Sexe;Fonction au bureau", "Diarra;Adama;M;Maire",
+                     "Traoré;Awa;F;Présidente du CCS", "Ballo;Salif;M;Membre titulaire",
+                     "Sidibé;Fanta;F;Secrétaire permanente"])
+    plan = roster_import.read_file(commune, path)
+    assert list(reasons(plan)) == [2] and "« Maire »" in reasons(plan)[2]
+    assert [r.data.role for r in plan.rows] == ["president", "member", "secretary"]
+
+
+def test_excel_sep_line_title_cell_and_civilite(commune: DataFolder, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "sep.csv", [
+        "sep=;", "Membres;;", ";;", "Nom et prénoms;Civilité;Téléphone",
+        "TRAORÉ Aminata;Mme;76 12 34 56", "COULIBALY Bakary;M.;66 45 78 90"])
+    plan = roster_import.read_file(commune, path)
+    assert plan.ok, plan.rejected
+    assert plan.delimiter == ";" and plan.header_line == 4  # "Membres" alone is a title
+    assert [(r.line, r.data.sex) for r in plan.rows] == [(5, "F"), (6, "M")]
+
+
+def test_dates_typed_as_day_numbers_in_a_workbook(commune: DataFolder, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Nom", "Prénoms", "Sexe", "Début de mandat", "Fin de mandat"])
+    sheet.append(["Sangaré", "Mamadou", "M", 45306, "14/01/2027"])  # a "Standard" cell
+    path = tmp_path / "nombres.xlsx"
+    workbook.save(path)
+    plan = roster_import.read_file(commune, path)
+    assert plan.ok, plan.rejected
+    assert plan.rows[0].data.mandate_start == date(2024, 1, 15)
+    assert plan.rows[0].data.mandate_end == date(2027, 1, 14)

@@ -26,6 +26,9 @@ SEXES: dict[str, str] = {"F": N_("Woman"), "M": N_("Man")}
 _SEX_WORDS = {
     "f": "F", "femme": "F", "feminin": "F", "female": "F", "w": "F", "woman": "F",
     "m": "M", "h": "M", "homme": "M", "masculin": "M", "male": "M", "man": "M",
+    # a "Civilité" column on imported lists
+    "mme": "F", "madame": "F", "mlle": "F", "mademoiselle": "F",
+    "mr": "M", "monsieur": "M",
 }
 _ROLE_WORDS = {
     "president": "president", "presidente": "president", "pdt": "president",

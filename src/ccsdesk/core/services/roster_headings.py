@@ -61,7 +61,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "first_names": (
         "prenoms", "prenom", "prenom s", "first names", "first name", "given names",
     ),
-    "sex": ("sexe", "genre", "sex", "gender", "s", "h f", "f m", "m f", "f h"),
+    "sex": ("sexe", "genre", "sex", "gender", "s", "h f", "f m", "m f", "f h", "civilite"),
     "category": (
         "categorie", "categories", "college", "colleges", "categorie de membre",
         "categorie socio professionnelle", "composante", "category",

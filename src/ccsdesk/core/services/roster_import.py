@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, insert, select, update
@@ -42,6 +42,8 @@ from ccsdesk.core.storage.models import Category, Member, new_uid
 from ccsdesk.core.text import fold, fold_key
 
 HEADER_SCAN_ROWS = 15
+_EXCEL_EPOCH = date(1899, 12, 30)
+_EXCEL_DAYS = (18264, 73051)  # 1 January 1950 to 31 December 2099
 _MEMBER_COLUMNS = (
     Member.id, Member.name_key, Member.last_name, Member.first_names, Member.sex,
     Member.category_id, Member.organisation, Member.role, Member.phone, Member.email,
@@ -71,6 +73,13 @@ _ACTIVE_WORDS = {
     "inactif": False, "inactive": False, "inactif ve": False, "ancien": False,
     "ancienne": False, "sortant": False, "sortante": False,
 }
+# Headings that may name the bureau role or the member's job ("Fonction": "Maire").
+_AMBIGUOUS_ROLE_HEADINGS = frozenset({"fonction", "fonctions", "qualite", "poste", "titre",
+                                      "function"})
+# Words after a bureau role that do not change it: "Membre titulaire", "Président du CCS".
+_ROLE_SUFFIXES = ("du ccs", "du comite", "du bureau", "du comite consultatif de securite",
+                  "titulaire", "suppleant", "suppleante", "de droit", "permanent",
+                  "permanente", "general", "generale")
 # Words that say nothing about which category is meant ("Forces de défense et de sécurité").
 _CATEGORY_STOPWORDS = frozenset({"de", "du", "des", "la", "le", "les", "et", "l", "d", "en",
                                  "au", "aux", "a"})
@@ -182,6 +191,8 @@ def read_file(folder: DataFolder, path: Path, *, create_categories: bool = False
                          .format(file=path.name))
     _refuse_merged_headings(table, table.rows[header_index], columns, rows)
     _refuse_unnamed_data_columns(table.rows[header_index], columns, rows)
+    columns = _job_titles_are_not_roles(columns, rows)
+    mapping = _field_columns(columns)
     planner = _Planner(folder, mapping, create_categories)
     for row in rows:
         planner.plan_row(row)
@@ -212,12 +223,19 @@ def _member_rows(rows: list[TableRow]) -> list[TableRow]:
 
 
 def _find_header(name: str, table: Table) -> tuple[int, list[ColumnMapping]]:
-    """The index of the heading row (the first that names the name column) and its mapping."""
+    """The index of the heading row and its mapping.
+
+    The heading row names the name column; a title such as "Membres" alone in its row also
+    does, so a row that names at least one more column is preferred.
+    """
+    candidates: list[tuple[int, list[str], list[str | None]]] = []
     for index, row in enumerate(table.rows[:HEADER_SCAN_ROWS]):
         headings = [cell_text(cell) for cell in row.cells]
         fields = [field_for(heading) for heading in headings]
-        if not any(f in _NAME_FIELDS for f in fields):
-            continue
+        if any(f in _NAME_FIELDS for f in fields):
+            candidates.append((index, headings, fields))
+    fuller = [c for c in candidates if sum(1 for f in c[2] if f is not None) >= 2]
+    for index, headings, fields in (fuller or candidates)[:1]:
         while headings and not headings[-1]:
             headings.pop()
         columns = [ColumnMapping(h, f, column_letter(i))
@@ -313,6 +331,50 @@ def _refuse_unnamed_data_columns(header: TableRow, columns: list[ColumnMapping],
                   "for example « Prénom(s) ».").format(
                     column=column_letter(index), example=example,
                     heading=columns[index - 1].heading))
+
+
+def _job_titles_are_not_roles(columns: list[ColumnMapping],
+                              rows: list[TableRow]) -> list[ColumnMapping]:
+    """A plain "Fonction" column often holds each member's job, not their bureau role.
+
+    "Maire", "Commissaire de police", "Chef de quartier": when most values of a column
+    headed only "Fonction" (or "Qualité", "Poste") are not bureau roles, the column is read
+    as the organisation (if the file has none) or ignored, and the mapping shows it.
+    Columns headed "Fonction au bureau", "Rôle"… always give the role.
+    """
+    index = next((i for i, c in enumerate(columns) if c.field == "role"), None)
+    if index is None or fold_key(columns[index].heading) not in _AMBIGUOUS_ROLE_HEADINGS:
+        return columns
+    values = [cell_text(row.cells[index]) for row in rows if index < len(row.cells)]
+    values = [value for value in values if value]
+    roles = 0
+    for value in values:
+        try:
+            parse_role(value)
+            roles += 1
+        except InputError:
+            pass
+    if roles * 2 >= len(values):
+        return columns
+    has_organisation = any(c.field == "organisation" for c in columns)
+    replacement = None if has_organisation else "organisation"
+    return [replace(c, field=replacement) if i == index else c for i, c in enumerate(columns)]
+
+
+def parse_role(value: str) -> str:
+    """``member_fields.parse_role``, also reading "Membre titulaire", "Président du CCS"."""
+    try:
+        return member_fields.parse_role(value)
+    except InputError:
+        key = fold_key(value)
+        for suffix in _ROLE_SUFFIXES:
+            if key.endswith(" " + suffix):
+                stripped = key[: -len(suffix) - 1]
+                try:
+                    return member_fields.parse_role(stripped)
+                except InputError:
+                    continue
+        raise
 
 
 def field_label(field_id: str | None) -> str:
@@ -578,7 +640,7 @@ class _Planner:
         if "organisation" in present:
             values["organisation"] = self.text(row, "organisation")
         if "role" in present:
-            role = self._field(faults, member_fields.parse_role, self.text(row, "role"))
+            role = self._field(faults, parse_role, self.text(row, "role"))
             if role:
                 values["role"] = role
         if "email" in present:
@@ -605,6 +667,9 @@ class _Planner:
 
     def _date(self, faults: list[str], value: Cell) -> date | None:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
+            # A date typed in a cell formatted "Standard" reaches us as Excel's day number.
+            if _EXCEL_DAYS[0] <= value <= _EXCEL_DAYS[1]:
+                return _EXCEL_EPOCH + timedelta(days=int(value))
             value = cell_text(value)
         if not isinstance(value, (str, date, datetime)) and value is not None:
             value = cell_text(value)

@@ -248,14 +248,20 @@ def _delimiter(text: str) -> str:
 
 
 def _read_csv(path: Path, text: str, encoding: str, data: bytes) -> Table:
-    delimiter = _delimiter(text)
+    first_line = text.split("\n", 1)[0].strip().strip('"')
+    skipped = 0
+    if first_line.lower().startswith("sep=") and len(first_line) == 5:
+        # Excel's hint line ("sep=;") says the delimiter and is not a row.
+        delimiter, text, skipped = first_line[4], text.split("\n", 1)[-1], 1
+    else:
+        delimiter = _delimiter(text)
+    previous_end = skipped
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[TableRow] = []
-    previous_end = 0
     try:
         for fields in reader:
             rows.append(TableRow(previous_end + 1, tuple(fields)))
-            previous_end = reader.line_num
+            previous_end = skipped + reader.line_num
             _check_row_count(path, rows)
     except csv.Error as error:
         raise InputError(_("The CSV file cannot be read near line {line}: {reason}").format(
