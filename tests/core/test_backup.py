@@ -432,3 +432,15 @@ def test_a_full_stick_is_a_message_not_a_crash(commune: DataFolder, tmp_path: Pa
     assert result.copied_to is None
     assert len(result.warnings) == 1 and "plein" in result.warnings[0]
     assert sorted(p.name for p in stick.iterdir()) == []
+
+
+def test_folder_names_with_spaces_accents_and_signs(tmp_path: Path) -> None:
+    odd = tmp_path / "Données CCS #1  Ségou"
+    folder = DataFolder.open(odd)
+    try:
+        roster.add_member(folder, roster.MemberData(last_name="Maïga", sex="F"))
+        path = backup.create(folder)
+        restored = backup.restore(path, tmp_path / "Copie #2 (Kati)", replace=False).target
+    finally:
+        folder.close()
+    assert table_rows(restored / DB_FILE)["member"] == table_rows(odd / DB_FILE)["member"]

@@ -88,7 +88,7 @@ def snapshot_tree(root: Path) -> dict[str, str]:
 
 def table_rows(database: Path) -> dict[str, list[tuple]]:
     """Every row of every table (found in ``sqlite_master``), sorted, for comparison."""
-    connection = sqlite3.connect(f"file:{database.as_posix()}?mode=ro", uri=True)
+    connection = sqlite3.connect(database.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         tables = [row[0] for row in connection.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "

@@ -134,9 +134,14 @@ def _database_file(folder: DataFolder) -> Path:
     return Path(name) if name else folder.db_path
 
 
+def _read_only_uri(path: Path) -> str:
+    """A read-only SQLite URI; ``as_uri`` escapes spaces, ``#``, ``?`` and accents."""
+    return Path(path).resolve().as_uri() + "?mode=ro"
+
+
 def _snapshot_database(source_file: Path, copy: Path) -> None:
     """A consistent copy through the online backup API, made self-contained (no WAL)."""
-    source = sqlite3.connect(f"file:{source_file.as_posix()}?mode=ro", uri=True, timeout=15)
+    source = sqlite3.connect(_read_only_uri(source_file), uri=True, timeout=15)
     try:
         destination = sqlite3.connect(copy)
         try:
@@ -157,7 +162,7 @@ def _snapshot_database(source_file: Path, copy: Path) -> None:
 
 def _database_facts(copy: Path) -> tuple[str | None, str | None, str | None]:
     """Schema revision and this committee's uid and name, read from the copy."""
-    connection = sqlite3.connect(f"file:{copy.as_posix()}?mode=ro", uri=True)
+    connection = sqlite3.connect(_read_only_uri(copy), uri=True)
     try:
         tables = {row[0] for row in connection.execute(
             "SELECT name FROM sqlite_master WHERE type='table'")}
@@ -489,7 +494,7 @@ def _extract_entry(path: Path, archive: zipfile.ZipFile, entry: dict[str, Any],
 
 def _check_database(path: Path, database: Path, manifest: dict[str, Any]) -> str | None:
     try:
-        connection = sqlite3.connect(f"file:{database.as_posix()}?mode=ro", uri=True)
+        connection = sqlite3.connect(_read_only_uri(database), uri=True)
         try:
             result = connection.execute("PRAGMA integrity_check").fetchall()
             if result != [("ok",)]:
@@ -600,7 +605,7 @@ def restore(path: Path, target: Path, *, replace: bool) -> RestoreResult:
     while not anchor.exists() and anchor != anchor.parent:
         anchor = anchor.parent
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.restauration-", dir=anchor))
+        staging = Path(tempfile.mkdtemp(prefix=".restauration-ccsdesk-", dir=anchor))
     except OSError as error:
         raise StorageError(_("The restore folder {folder} cannot be written to ({reason}).").format(
             folder=anchor, reason=error.strerror or error)) from error
