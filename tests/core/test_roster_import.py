@@ -514,3 +514,22 @@ def test_dates_typed_as_day_numbers_in_a_workbook(commune: DataFolder, tmp_path:
     assert plan.ok, plan.rejected
     assert plan.rows[0].data.mandate_start == date(2024, 1, 15)
     assert plan.rows[0].data.mandate_end == date(2027, 1, 14)
+
+
+def test_workbook_with_a_wrong_size_record_read_whole(commune: DataFolder,
+                                                      tmp_path: Path) -> None:
+    """Web exporters often write ``<dimension ref="A1"/>``; every row must still be read."""
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(SAMPLES / "membres.xlsx")
+    path = tmp_path / "export_web.xlsx"
+    with zipfile.ZipFile(path, "w") as forged:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                content = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>',
+                                 content)
+            forged.writestr(item, content)
+    plan = roster_import.read_file(commune, path)
+    assert plan.ok and plan.added == 23

@@ -292,6 +292,8 @@ def _read_xlsx(path: Path, data: bytes) -> Table:
             file=path.name, reason=type(error).__name__)) from None
     try:
         for sheet in workbook.worksheets:
+            # Some programs write a wrong size ("A1") in the sheet: read every row regardless.
+            sheet.reset_dimensions()
             rows: list[TableRow] = []
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 rows.append(TableRow(number, tuple(values)))
