@@ -533,3 +533,13 @@ def test_workbook_with_a_wrong_size_record_read_whole(commune: DataFolder,
             forged.writestr(item, content)
     plan = roster_import.read_file(commune, path)
     assert plan.ok and plan.added == 23
+
+
+def test_applying_the_same_plan_twice_adds_nobody_twice(commune: DataFolder,
+                                                        tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "l.csv", ["Nom;Prénom;Sexe", "Traoré;Aminata;F"])
+    plan = roster_import.read_file(commune, path)
+    roster_import.apply(commune, plan)
+    with pytest.raises(StateError):
+        roster_import.apply(commune, plan)  # a double click, or a plan kept too long
+    assert member_count(commune) == 1

@@ -537,7 +537,7 @@ class _Planner:
             phone = self._field(faults, member_fields.clean_phone, self.text(row, "phone"))
         duplicate = self._duplicate_of(key, phone or "", row.line)
         if duplicate is not None:
-            self.rejected.append(RejectedRow(row.line, duplicate))
+            self.rejected.append(RejectedRow(row.line, _("; ").join([*faults, duplicate])))
             return
         match = self._match(faults, key, last, first, phone or "")
         base = match.data if match is not None else MemberData(last_name=last)
