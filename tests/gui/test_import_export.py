@@ -127,6 +127,7 @@ def test_import_and_export_from_the_members_page(qtbot, qapp_styled, commune, wa
     assert window.roster_page.model.rowCount() == count
     assert window.statusBar().currentMessage().startswith("Import terminé")
     assert f"sur {count}" in window.counts.text()
+    qtbot.wait(50)  # let Qt lay out the new texts, as the event loop does on screen
     screenshot(window, "members-after-import")
 
     xlsx = tmp_path / "export" / "membres.xlsx"

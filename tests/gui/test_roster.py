@@ -197,10 +197,10 @@ def test_search_sort_and_composition(qtbot, window, commune):
     page.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 
     text = page.composition.summary.text()
-    assert "4 membres actifs" in text and "Femmes : 2 (50\xa0%)" in text
+    assert "4 membres actifs avec voix délibérative" in text and "Femmes : 2 (50\xa0%)" in text
     assert "DIALLO Oumar" in page.composition.ending.text()
     diallo_row = page.visible_names().index("DIALLO Oumar")
-    index = page.proxy.index(diallo_row, 6)
+    index = page.proxy.index(diallo_row, 5)
     assert page.proxy.data(index, Qt.ItemDataRole.BackgroundRole) is not None
     screenshot(window, "members-list")
 

@@ -12,6 +12,9 @@ from ccsdesk.core.services import roster
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.roster_model import french_date
 
+# How many ending mandates the panel lists before summing up the rest.
+SHOWN_MANDATES = 8
+
 
 def percent(share: float) -> str:
     """``42 %`` in the interface language's conventions (Malian French by default)."""
@@ -43,13 +46,13 @@ class CompositionPanel(QGroupBox):
         layout.addWidget(self.ending)
         layout.addStretch(1)
         self.setMinimumWidth(260)
-        self.setMaximumWidth(320)
+        self.setMaximumWidth(300)
 
     def refresh(self) -> roster.Composition:
         figures = roster.composition(self.folder)
         self.summary.setText(
-            ngettext("{count} active member", "{count} active members", figures.active).format(
-                count=figures.active)
+            ngettext("{count} active voting member", "{count} active voting members",
+                     figures.active).format(count=figures.active)
             + "\n" + _("Women: {women} ({share})").format(
                 women=figures.women, share=percent(figures.women_share))
         )
@@ -63,6 +66,13 @@ class CompositionPanel(QGroupBox):
         lines += [_("{name} — ended {date}").format(name=m.full_name,
                                                    date=french_date(m.mandate_end))
                   for m in figures.ended]
+        if len(lines) > SHOWN_MANDATES:
+            # The table shows them all (highlighted); the panel only has room for a few.
+            more = len(lines) - SHOWN_MANDATES + 1
+            lines = [*lines[:SHOWN_MANDATES - 1],
+                     ngettext("and {count} more (highlighted in the table)",
+                              "and {count} more (highlighted in the table)", more).format(
+                         count=more)]
         self.ending.setText("\n".join(lines) or _("None."))
         self.ending.setProperty("empty", not lines)
         self.ending.style().unpolish(self.ending)

@@ -30,9 +30,9 @@ COLUMNS = (
     ("category", N_("Category")),
     ("organisation", N_("Organisation")),
     ("role", N_("Role")),
-    ("phone", N_("Phone")),
     ("mandate_end", N_("Mandate ends")),
     ("status", N_("Status")),
+    ("phone", N_("Phone")),
 )
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 MEMBER_ROLE = Qt.ItemDataRole.UserRole
@@ -105,9 +105,10 @@ class RosterModel(QAbstractTableModel):
         if (role == Qt.ItemDataRole.BackgroundRole and column == "mandate_end"
                 and self._ending_soon(member)):
             return QBrush(_ENDING_SOON)
-        if (role == Qt.ItemDataRole.ToolTipRole and column == "mandate_end"
-                and self._ending_soon(member)):
-            return _("Mandate ends within {days} days").format(days=roster.ENDING_SOON_DAYS)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == "mandate_end" and self._ending_soon(member):
+                return _("Mandate ends within {days} days").format(days=roster.ENDING_SOON_DAYS)
+            return self._display(member, column) or None
         return None
 
     def _display(self, member: roster.MemberInfo, column: str) -> str:

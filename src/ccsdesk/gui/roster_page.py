@@ -32,6 +32,10 @@ from ccsdesk.gui.errors import show_error
 from ccsdesk.gui.roster_model import MEMBER_ROLE, RosterFilter, RosterModel
 from ccsdesk.gui.tasks import run_task
 
+# Wider columns would push the mandate dates off a 1366-pixel screen; long texts are elided
+# and shown whole in the tooltip.
+MAX_COLUMN_WIDTH = 190
+
 # ``notify(message, undo)``: the main window's status bar, with an optional Undo action.
 Notify = Callable[[str, Callable[[], None] | None], None]
 
@@ -120,7 +124,8 @@ class RosterPage(QWidget):
         self.model.set_members(roster.list_members(self.folder))
         self.table.resizeColumnsToContents()
         for column in range(self.model.columnCount()):
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 260))
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column),
+                                                 MAX_COLUMN_WIDTH))
         self.composition.refresh()
         if keep is not None:
             self.select(keep)
