@@ -705,7 +705,8 @@ def apply(folder: DataFolder, plan: ImportPlan) -> ImportResult:
     inserts: list[dict[str, object]] = []
     updates: list[dict[str, object]] = []
     with folder.database.unit_of_work() as session:
-        existing = dict(session.execute(select(Member.id, Member.name_key)).tuples().all())
+        existing = {member_id: key for member_id, key in session.execute(
+            select(Member.id, Member.name_key))}
         taken = set(existing.values())
         created = _create_categories(session, plan)
         category_ids = set(session.scalars(select(Category.id)))
