@@ -10,6 +10,7 @@ from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPushButton
 
 from ccsdesk.core.errors import InputError
+from ccsdesk.core.resources import resource_path
 from ccsdesk.gui import app as gui_app
 from ccsdesk.gui import errors, tasks
 from ccsdesk.gui.main_window import MainWindow
@@ -63,7 +64,8 @@ def test_qt_standard_buttons_in_french(qtbot, qapp_styled):
 
 def test_style_sheet_found():
     sheet = gui_app.style_sheet()
-    assert "QLabel#fingerprint" in sheet
+    assert "QLabel#fingerprint" in sheet and "@ICONS@" not in sheet
+    assert (resource_path("icons") / "arrow-down.svg").is_file()
 
 
 def test_refusal_dialog(qtbot, qapp_styled):

@@ -108,7 +108,8 @@ def test_whole_file_refusal(open_dialog, commune, tmp_path):
     empty.write_bytes(b"")
     dialog = open_dialog(empty)
     assert dialog.plan is None
-    assert dialog.source.text().startswith("Le fichier ne peut pas être importé : ")
+    assert dialog.source.text().startswith("Le fichier ne peut pas être importé.\n")
+    assert "vide.csv" in dialog.source.text()
     assert not dialog.import_button.isEnabled()
     screenshot(dialog, "import-empty-file")
 

@@ -45,14 +45,19 @@ def install_qt_translation(app: QApplication) -> None:
 
 
 def style_sheet() -> str:
-    """The contents of ``ui/style.qss`` (empty when it is missing: Qt's look still works)."""
-    from ccsdesk.core.resources import ui_dir
+    """The contents of ``ui/style.qss`` (empty when it is missing: Qt's look still works).
+
+    Qt resolves ``url()`` against the working directory, so the sheet names its icons with
+    ``@ICONS@``, replaced here by the icons folder of this installation.
+    """
+    from ccsdesk.core.resources import resource_path, ui_dir
 
     path = ui_dir() / "style.qss"
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except OSError:
         return ""
+    return text.replace("@ICONS@", resource_path("icons").as_posix())
 
 
 def open_folder(data_dir: str | None) -> DataFolder:

@@ -151,8 +151,7 @@ class ImportDialog(QDialog):
         if not isinstance(error, CcsError):
             show_error(self, error)
             return
-        self.source.setText(_("The file cannot be imported: {reason}").format(
-            reason=error.message))
+        self.source.setText(_("The file cannot be imported.") + "\n" + error.message)
         self.source.setObjectName("error")
         self.source.style().polish(self.source)
         self.columns.setRowCount(0)

@@ -139,9 +139,14 @@ class SettingsPage(QTabWidget):
                                      "starts."))
         form = QFormLayout()
         form.addRow(_("Interface language:"), self.language)
+        column = QWidget()
+        column.setMaximumWidth(520)
+        inner = QVBoxLayout(column)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addLayout(form)
+        inner.addWidget(self.language_note)
         layout = QVBoxLayout(tab)
-        layout.addLayout(form)
-        layout.addWidget(self.language_note)
+        layout.addWidget(column)
         layout.addStretch(1)
         return tab
 
