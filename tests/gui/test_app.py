@@ -134,3 +134,29 @@ def test_cancelled_task_result_is_ignored(qtbot, qapp_styled, wait_tasks):
     release.set()
     wait_tasks()
     assert outcomes == []
+
+
+def test_unusable_data_folder_is_explained(qtbot, qapp_styled, tmp_path):
+    blocker = tmp_path / "pas-un-dossier"
+    blocker.write_text("un fichier, pas un dossier")
+    seen: list[str] = []
+
+    def read(box: QMessageBox) -> None:
+        seen.append(box.text())
+        box.accept()
+
+    answer_next_dialog(read)
+    assert gui_app.main(str(blocker / "donnees")) == 1
+    assert seen and "dossier de données" in seen[0].lower()
+
+
+def test_window_in_english(qtbot, qapp_styled, commune):
+    from ccsdesk.core import i18n
+    from ccsdesk.core.services import committee
+
+    i18n.set_language("en")
+    window = MainWindow(commune, committee.require_profile(commune))
+    qtbot.addWidget(window)
+    labels = [window.navigation.item(row).text() for row in range(window.navigation.count())]
+    assert labels == ["Members", "Sessions", "Recommendations", "Exchanges", "Settings"]
+    assert window.roster_page.new_button.text() == "New member"
