@@ -97,7 +97,9 @@ def build_bundle(dist: Path, work: Path) -> Path:
 
 
 def folder_size(folder: Path) -> int:
-    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+    """Bytes on disk; the symbolic links PyInstaller makes for shared libraries count once."""
+    return sum(path.stat().st_size for path in folder.rglob("*")
+               if path.is_file() and not path.is_symlink())
 
 
 def nsis_string(text: str) -> str:
