@@ -6,6 +6,11 @@ minutes and recommendations (``unicode61 remove_diacritics 2`` so that "securite
 "sécurité"). FTS5 tables are not SQLAlchemy models: ``migrate.include_object`` keeps them out
 of autogenerate comparisons.
 
+It also creates ``FREEZE_TRIGGERS``: SQLite refuses any UPDATE or DELETE of a signed minutes
+version or of its item texts, whatever code runs. A later batch migration that rebuilds
+``minutes_version`` or ``minutes_item`` drops their triggers with the old table and must
+create them again (import ``FREEZE_TRIGGERS`` from this module).
+
 Revision ID: 0002_sessions
 Revises: 0001_initial
 Create Date: 2026-11-22 21:46:49.548845
