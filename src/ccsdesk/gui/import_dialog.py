@@ -233,6 +233,8 @@ class ImportDialog(QDialog):
                     item.setBackground(QBrush(colour))
                 self.rows.setItem(row, column, item)
         self.rows.resizeColumnsToContents()
+        for column in range(self.rows.columnCount()):
+            self.rows.setColumnWidth(column, min(self.rows.columnWidth(column), 200))
 
     def _show_rejected(self, plan) -> None:  # type: ignore[no-untyped-def]
         self.rejected.setRowCount(len(plan.rejected))
