@@ -142,3 +142,53 @@ def test_signing_without_a_terminal_needs_the_passphrase(members: list[int], dat
     assert created.code == 0, created.err
     refused = run_process("--data-dir", str(data_dir), "minutes", "sign", "1")
     assert refused.code == 1 and "CCSDESK_PASSPHRASE" in refused.err
+
+
+def test_convocations_second_convocation_and_listings(cli, members: list[int]) -> None:  # type: ignore[no-untyped-def]
+    meeting = cli("--json", "meetings", "create", "--date", "2026-12-07", "--venue",
+                  "Mairie").json["id"]
+    for title in ("Vols", "Éclairage", "Conflits fonciers"):
+        assert cli("agenda", "add", str(meeting), title, "--presenter", "Commissaire").code == 0
+    moved = cli("--json", "agenda", "move", str(meeting), "3", "1")
+    assert [a["title"] for a in moved.json["agenda"]] == ["Conflits fonciers", "Vols",
+                                                          "Éclairage"]
+    removed = cli("--json", "agenda", "remove", str(meeting), "3")
+    assert [a["position"] for a in removed.json["agenda"]] == [1, 2]
+    assert "2. Vols (Commissaire)" in cli("agenda", "list", str(meeting)).out
+
+    convocations = cli("--json", "meetings", "convocations", str(meeting), "--sent-on",
+                       "2026-12-05", "--channel", "email")
+    assert convocations.code == 0, convocations.err
+    items = convocations.json["convocations"]
+    assert len(items) == 5 and all(c["late"] and c["channel"] == "email" for c in items)
+    assert "remises après le délai" in cli("meetings", "convocations", str(meeting)).out
+
+    president = members[0]
+    assert cli("attendance", "set", str(meeting), str(president), "present").code == 0
+    listed = cli("--json", "attendance", "list", str(meeting)).json
+    assert listed["quorum"]["reached"] is False and len(listed["attendance"]) == 5
+    assert "quorum NON atteint : 1 sur 4 (il en faut 3)" in cli(
+        "attendance", "list", str(meeting)).out
+    second = cli("--json", "meetings", "second-convocation", str(meeting), "--date",
+                 "2026-12-14")
+    assert second.code == 0, second.err
+    again = second.json["meeting"]
+    assert again["number"] == 1 and again["second_convocation_of"] == meeting
+    assert [a["title"] for a in again["agenda"]] == ["Conflits fonciers", "Vols"]
+    assert cli("attendance", "set", str(again["id"]), str(president), "present").code == 0
+    shown = cli("--json", "meetings", "show", str(again["id"])).json["meeting"]
+    assert shown["quorum"]["reached"] is True and shown["quorum"]["second_convocation"]
+    assert "deuxième convocation" in cli("meetings", "show", str(again["id"])).out
+
+    rec = cli("--json", "recommendations", "add", str(again["id"]), "--problem", "Vols",
+              "--text", "Patrouilles", "--addressee", "Commissariat", "--priority", "medium",
+              "--deadline", "2027-02-01", "--item", "2", "--follow-up-by", "Secrétariat")
+    assert rec.code == 0, rec.err
+    assert rec.json["recommendation"]["item"] == 2
+    assert cli("--json", "recommendations", "list", "--addressee", "mairie").json[
+        "recommendations"] == []
+    assert len(cli("--json", "recommendations", "list", "--meeting", str(again["id"]),
+                   "--status", "proposed").json["recommendations"]) == 1
+    detail = cli("recommendations", "show", str(rec.json["id"])).out
+    assert "Constat : Vols" in detail and "proposée" in detail
+    assert cli("recommendations", "status", str(rec.json["id"]), "proposed").code == 1
