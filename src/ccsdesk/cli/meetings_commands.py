@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ccsdesk.cli.context import Context
 from ccsdesk.core.errors import InputError
-from ccsdesk.core.i18n import _
+from ccsdesk.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from ccsdesk.core.services.attendance import Quorum
@@ -155,7 +155,8 @@ def run_list(context: Context, args: argparse.Namespace) -> int:
     found = meetings.list_meetings(folder)
     quorums = attendance.quorums(folder)
     lines = [meeting_line(m, quorums[m.id]) for m in found]
-    lines.append(_("{count} sessions").format(count=len(found)))
+    lines.append(ngettext("{count} session", "{count} sessions", len(found)).format(
+        count=len(found)))
     context.emit({"meetings": [meeting_json(m, quorums[m.id]) for m in found]},
                  "\n".join(lines))
     return 0
@@ -201,8 +202,9 @@ def run_convocations(context: Context, args: argparse.Namespace) -> int:
         lines.append(f"{c.id:>4}  {c.recipient:<32} {sent:<12} {channel}{flag}")
     late = sum(1 for c in found if c.late)
     if late:
-        lines.append(_("{count} convocations were sent after the notice period.").format(
-            count=late))
+        lines.append(ngettext("{count} convocation was sent after the notice period.",
+                              "{count} convocations were sent after the notice period.",
+                              late).format(count=late))
     context.emit({"convocations": [
         {"id": c.id, "member": c.member_id, "guest": c.guest_id, "recipient": c.recipient,
          "sent_on": c.sent_on.isoformat() if c.sent_on else None, "channel": c.channel,

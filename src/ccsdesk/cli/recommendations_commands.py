@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from ccsdesk.cli.context import Context
-from ccsdesk.core.i18n import _
+from ccsdesk.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from ccsdesk.core.services.recommendations import RecommendationInfo
@@ -112,7 +112,8 @@ def run_list(context: Context, args: argparse.Namespace) -> int:
         context.folder(), status=args.status, addressee=args.addressee, theme=args.theme,
         meeting_id=args.meeting)
     lines = [recommendation_line(r) for r in found]
-    lines.append(_("{count} recommendations").format(count=len(found)))
+    lines.append(ngettext("{count} recommendation", "{count} recommendations",
+                           len(found)).format(count=len(found)))
     context.emit({"recommendations": [recommendation_json(r) for r in found]},
                  "\n".join(lines))
     return 0
@@ -157,7 +158,8 @@ def run_search(context: Context, args: argparse.Namespace) -> int:
     hits = search.search(context.folder(), args.text)
     lines = [f"{hit.kind:<15} {hit.ref:>5}  {hit.title}\n      {' '.join(hit.snippet.split())}"
              for hit in hits]
-    lines.append(_("{count} results").format(count=len(hits)))
+    lines.append(ngettext("{count} result", "{count} results", len(hits)).format(
+        count=len(hits)))
     context.emit({"results": [{"kind": h.kind, "id": h.ref, "title": h.title,
                                "snippet": h.snippet} for h in hits]}, "\n".join(lines))
     return 0
