@@ -155,3 +155,30 @@ def test_import_and_export_from_the_members_page(qtbot, qapp_styled, commune, wa
     qtbot.waitUntil(lambda: bool(messages))
     assert "membres.docx" in messages[0]
     assert not refused.exists()
+
+
+def test_cancelling_the_first_reading_closes_the_dialog(qtbot, qapp_styled, commune,
+                                                        wait_tasks):
+    from PySide6.QtWidgets import QPushButton
+
+    dialog = ImportDialog(commune, GOOD)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.task.progress.findChild(QPushButton).click()  # « Annuler » before the result
+    wait_tasks()
+    assert dialog.plan is None
+    assert dialog.result() == dialog.DialogCode.Rejected
+    assert roster.list_members(commune) == []
+
+
+def test_cancelling_a_rereading_keeps_the_preview_consistent(qtbot, open_dialog, wait_tasks):
+    from PySide6.QtWidgets import QPushButton
+
+    dialog = open_dialog(GOOD)
+    first = dialog.plan
+    dialog.create_categories.setChecked(True)
+    dialog.task.progress.findChild(QPushButton).click()
+    wait_tasks()
+    assert dialog.plan is first
+    assert not dialog.create_categories.isChecked()
+    assert dialog.import_button.isEnabled() and dialog.isVisible()

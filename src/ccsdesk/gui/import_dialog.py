@@ -144,7 +144,20 @@ class ImportDialog(QDialog):
             self, _("Reading {file}…").format(file=path.name),
             lambda: roster_import.read_file(folder, path, create_categories=create),
             self._on_read, self._on_read_failed, cancellable=True)
-        self.task.finished.connect(lambda: self.create_categories.setEnabled(True))
+        self.task.finished.connect(self._on_read_finished)
+
+    def _on_read_finished(self) -> None:
+        self.create_categories.setEnabled(True)
+        if self.task is None or not self.task.cancelled:
+            return
+        if self.plan is None:
+            self.reject()  # nothing was read: there is nothing to show
+            return
+        # The re-read was cancelled: the preview still shows the previous reading.
+        self.create_categories.blockSignals(True)
+        self.create_categories.setChecked(not self.create_categories.isChecked())
+        self.create_categories.blockSignals(False)
+        self.import_button.setEnabled(bool(self.plan.ok and self.plan.rows))  # type: ignore[attr-defined]
 
     def _on_read_failed(self, error: BaseException) -> None:
         self.plan = None

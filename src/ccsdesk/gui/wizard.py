@@ -245,17 +245,23 @@ class SummaryPage(QWizardPage):
                 return committee.initialize(folder, level=level, name=name, place=place_query,
                                             passphrase=passphrase, chair_title=chair)
         self.busy = True
-        wizard.button(QWizard.WizardButton.NextButton).setEnabled(False)
+        # Closing the wizard halfway would leave keys without a committee: wait for the end.
+        for button in (QWizard.WizardButton.NextButton, QWizard.WizardButton.BackButton,
+                       QWizard.WizardButton.CancelButton):
+            wizard.button(button).setEnabled(False)
         run_task(self, _("Creating the committee's keys…"), work, self._on_done, self._on_failed)
 
     def _on_done(self, profile: committee.Profile) -> None:
         self.busy = False
         self.profile = profile
+        self.wizard().button(QWizard.WizardButton.CancelButton).setEnabled(True)
         self.wizard().next()
 
     def _on_failed(self, error: BaseException) -> None:
         self.busy = False
-        self.wizard().button(QWizard.WizardButton.NextButton).setEnabled(True)
+        for button in (QWizard.WizardButton.NextButton, QWizard.WizardButton.BackButton,
+                       QWizard.WizardButton.CancelButton):
+            self.wizard().button(button).setEnabled(True)
         show_error(self, error)
 
 
@@ -313,6 +319,12 @@ class SetupWizard(QWizard):
             self.setPage(page_id, page)
         self.setStartId(WELCOME)
         self.resize(720, 520)
+
+    def reject(self) -> None:
+        """Escape or the window's close button: refused while the keys are being created."""
+        if self.summary_page.busy:
+            return
+        super().reject()
 
     @property
     def profile(self) -> committee.Profile | None:
