@@ -160,3 +160,27 @@ def test_every_change_is_journaled_and_counted(commune: DataFolder) -> None:
     assert report.intact and report.entries == before + 4
     assert committee.counts(commune).meetings == 1
 
+
+
+def test_planned_session_can_move_and_guests_are_recorded(commune: DataFolder) -> None:
+    meeting = meetings.create_meeting(commune, on=date(2026, 3, 10), venue="Mairie")
+    moved = meetings.update_meeting(commune, meeting.id, on=date(2026, 3, 12), time="15:00",
+                                    venue="Salle polyvalente")
+    assert (moved.date, moved.time, moved.venue, moved.number) == (
+        date(2026, 3, 12), "15:00", "Salle polyvalente", 1)
+    with pytest.raises(InputError, match="changer d’année"):
+        meetings.update_meeting(commune, meeting.id, on=date(2027, 1, 5), time="", venue="")
+    guest = meetings.add_guest(commune, meeting.id, "  Sangaré   Oumar ", "Préfecture")
+    meetings.set_guest_present(commune, meeting.id, guest, True)
+    assert meetings.list_guests(commune, meeting.id) == [
+        meetings.GuestInfo(guest, "Sangaré Oumar", "Préfecture", True)]
+    with pytest.raises(InputError, match="vide"):
+        meetings.add_guest(commune, meeting.id, " ")
+    with pytest.raises(NotFoundError):
+        meetings.set_guest_present(commune, meeting.id, 999, True)
+    meetings.add_agenda_item(commune, meeting.id, "Vols")
+    meetings.edit_agenda_item(commune, meeting.id, 1, title="Vols de bétail",
+                              presenter="Chef de poste", working_group="Commission sécurité")
+    item = meetings.get_meeting(commune, meeting.id).agenda[0]
+    assert (item.title, item.presenter, item.working_group) == (
+        "Vols de bétail", "Chef de poste", "Commission sécurité")

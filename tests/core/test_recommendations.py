@@ -124,3 +124,30 @@ def test_themes_are_an_editable_list(commune: DataFolder, meeting: int) -> None:
         recommendations.add_theme(commune, "inondations")
     rec_id = recommendations.add(commune, meeting, form(theme="INONDATIONS"))
     assert recommendations.get(commune, rec_id).theme == "Inondations"
+
+
+def test_a_proposed_form_can_be_corrected_until_transmitted(commune: DataFolder,
+                                                           meeting: int) -> None:
+    rec_id = recommendations.add(commune, meeting, form())
+    recommendations.update(commune, rec_id, form(addressee="Mairie", priority="low",
+                                                 theme="Circulation", agenda_position=1))
+    rec = recommendations.get(commune, rec_id)
+    assert (rec.addressee, rec.priority, rec.theme, rec.agenda_position) == (
+        "Mairie", "low", "Circulation", 1)
+    with pytest.raises(InputError, match="antérieure"):
+        recommendations.update(commune, rec_id, form(deadline=date(2026, 1, 1)))
+    recommendations.set_status(commune, rec_id, "transmitted")
+    with pytest.raises(StateError, match="ne peut plus être modifiée"):
+        recommendations.update(commune, rec_id, form(addressee="Préfecture"))
+    assert recommendations.get(commune, rec_id).addressee == "Mairie"
+
+
+def test_themes_can_be_renamed(commune: DataFolder, meeting: int) -> None:
+    theme = next(t for t in recommendations.list_themes(commune) if t.label == "Circulation")
+    recommendations.rename_theme(commune, theme.id, "Circulation routière")
+    rec_id = recommendations.add(commune, meeting, form(theme="circulation routiere"))
+    assert recommendations.get(commune, rec_id).theme == "Circulation routière"
+    with pytest.raises(InputError, match="existe déjà"):
+        recommendations.rename_theme(commune, theme.id, "Criminalité")
+    with pytest.raises(NotFoundError):
+        recommendations.rename_theme(commune, 999, "X")

@@ -173,6 +173,39 @@ def add(folder: DataFolder, meeting_id: int, data: RecommendationData,
         return row.id
 
 
+def update(folder: DataFolder, rec_id: int, data: RecommendationData) -> None:
+    """Correct a form that is still ``proposed``; once transmitted, its text is what was sent."""
+    clean = _check(data)
+    with folder.database.unit_of_work() as session:
+        row = _get(session, rec_id)
+        if row.status != "proposed":
+            raise StateError(_("This recommendation was already « {status} »: its form can no "
+                               "longer be changed; record a follow-up step with a note "
+                               "instead.").format(status=_(STATUSES[row.status])))
+        meeting = session.get(Meeting, row.meeting_id) if row.meeting_id else None
+        if meeting is not None and clean.deadline < meeting.date:
+            raise InputError(_("The deadline ({deadline}) is before the session ({date}).")
+                             .format(deadline=clean.deadline.isoformat(),
+                                     date=meeting.date.isoformat()))
+        item_id = None
+        if clean.agenda_position is not None and meeting is not None:
+            item_id = meetings.item_at(session, meeting, clean.agenda_position).id
+        theme = _theme(session, clean.theme)
+        place = places.find(session, clean.place) if clean.place else None
+        row.problem, row.text = clean.problem, clean.text
+        row.addressee, row.addressee_key = clean.addressee, fold(clean.addressee)
+        row.follow_up_by, row.priority, row.deadline = (clean.follow_up_by, clean.priority,
+                                                        clean.deadline)
+        row.theme_id = theme.id if theme else None
+        row.place_id = place.id if place else None
+        row.agenda_item_id = item_id
+        row.updated_at = datetime.now()
+        _reindex(session, row, meeting, theme)
+        journal.record(session, "recommendation.update", f"recommendation:{row.uid}",
+                       {"addressee": row.addressee, "priority": row.priority,
+                        "deadline": row.deadline, "theme": theme.label if theme else ""})
+
+
 def _reindex(session: Session, row: Recommendation, meeting: Meeting | None,
              theme: Theme | None) -> None:
     title = _("Recommendation {number} — {meeting}").format(
@@ -346,3 +379,19 @@ def add_theme(folder: DataFolder, label: str) -> int:
         session.flush()
         journal.record(session, "theme.add", f"theme:{theme.id}", {"label": label})
         return theme.id
+
+
+def rename_theme(folder: DataFolder, theme_id: int, label: str) -> None:
+    label = _clean(label)
+    if not label:
+        raise InputError(_("The theme's name is empty."))
+    with folder.database.unit_of_work() as session:
+        theme = session.get(Theme, theme_id)
+        if theme is None:
+            raise NotFoundError(_("No theme has the number {id}.").format(id=theme_id))
+        clash = session.scalar(select(Theme).where(Theme.label_key == fold_key(label)))
+        if clash is not None and clash.id != theme_id:
+            raise InputError(_("The theme « {label} » already exists.").format(label=label))
+        old = theme.label
+        theme.label, theme.label_key = label, fold_key(label)
+        journal.record(session, "theme.rename", f"theme:{theme.id}", {"from": old, "to": label})
