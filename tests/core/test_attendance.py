@@ -130,3 +130,21 @@ def test_member_who_attended_is_never_deleted(session_of_five) -> None:  # type:
     roster.delete_member(folder, typo)
     assert typo not in {m.id for m in roster.list_members(folder)}
     assert len(roster.list_members(folder)) == 5
+
+
+def test_adopted_minutes_keep_the_quorum_they_state(session_of_five) -> None:  # type: ignore[no-untyped-def]
+    folder, meeting, ids = session_of_five
+    meetings.add_agenda_item(folder, meeting, "Vols")
+    for member_id in ids[:3]:
+        attendance.set_attendance(folder, meeting, member_id, "present")
+    minutes.write_item(folder, meeting, 1, "Texte")
+    minutes.adopt(folder, meeting)
+    frozen = attendance.quorum(folder, meeting)
+    for member_id in ids[:3]:
+        roster.set_active(folder, member_id, False)
+    roster.add_member(folder, roster.MemberData(last_name="Nouveau", sex="F"))
+    assert attendance.quorum(folder, meeting) == frozen
+    assert attendance.quorums(folder)[meeting] == frozen
+    assert (frozen.counted, frozen.in_office, frozen.reached) == (3, 5, True)
+    later = meetings.create_meeting(folder, on=date(2026, 4, 10))
+    assert attendance.quorum(folder, later.id).in_office == 3

@@ -9,6 +9,7 @@ second convocation deliberates whatever the attendance (also a setting).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from ccsdesk.core.i18n import N_, _
 from ccsdesk.core.services import journal, meetings, settings
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.core.storage.models import Attendance, Meeting, Member
+from ccsdesk.core.text import fold
 
 STATUSES: dict[str, str] = {
     "present": N_("present"),
@@ -88,24 +90,47 @@ def _voting() -> list:  # type: ignore[type-arg]
     return [Member.active.is_(True), Member.role != "guest"]
 
 
-def compute(session: Session, meeting: Meeting, found: Rules,
-            in_office: int | None = None) -> Quorum:
-    """The quorum of ``meeting`` inside an open session (``in_office`` may be pre-counted)."""
-    if in_office is None:
-        in_office = session.scalar(select(func.count()).select_from(Member)
-                                   .where(*_voting())) or 0
-    counts = dict(session.execute(
-        select(Attendance.status, func.count()).join(Member, Attendance.member_id == Member.id)
-        .where(Attendance.meeting_id == meeting.id, *_voting())
-        .group_by(Attendance.status)
-    ).all())
-    recorded = meetings.has_attendance(session, meeting.id)
+def _decide(meeting: Meeting, found: Rules, in_office: int, counts: dict[str, int],
+            recorded: bool) -> Quorum:
     need = required(found.rule, in_office)
     present, represented = counts.get("present", 0), counts.get("represented", 0)
     second = meeting.second_convocation_of_id is not None
     reached = (second and found.second_convocation_deliberates) or (
         recorded and in_office > 0 and present + represented >= need)
     return Quorum(recorded, reached, present, represented, need, in_office, found.rule, second)
+
+
+def _in_office(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Member).where(*_voting())) or 0
+
+
+def _from_snapshot(snapshot: str) -> Quorum:
+    data = json.loads(snapshot)
+    return Quorum(data["recorded"], data["reached"], data["present"], data["represented"],
+                  data["required"], data["in_office"], data["rule"],
+                  data["second_convocation"])
+
+
+def snapshot(session: Session, meeting: Meeting, found: Rules) -> None:
+    """Freeze the quorum on the session (at adoption: the PV states it from then on)."""
+    meeting.quorum_snapshot = None
+    quorum_now = compute(session, meeting, found)
+    data = quorum_now.as_dict()
+    data.pop("counted")
+    meeting.quorum_snapshot = json.dumps(data, sort_keys=True)
+
+
+def compute(session: Session, meeting: Meeting, found: Rules) -> Quorum:
+    """The quorum of ``meeting`` inside an open session (frozen once minutes are adopted)."""
+    if meeting.quorum_snapshot:
+        return _from_snapshot(meeting.quorum_snapshot)
+    counts = dict(session.execute(
+        select(Attendance.status, func.count()).join(Member, Attendance.member_id == Member.id)
+        .where(Attendance.meeting_id == meeting.id, *_voting())
+        .group_by(Attendance.status)
+    ).all())
+    return _decide(meeting, found, _in_office(session), counts,
+                   meetings.has_attendance(session, meeting.id))
 
 
 def quorum(folder: DataFolder, meeting_id: int) -> Quorum:
@@ -118,9 +143,16 @@ def quorums(folder: DataFolder) -> dict[int, Quorum]:
     """The quorum of every session (for lists), counting members in office once."""
     found = rules(folder)
     with folder.database.reading() as session:
-        in_office = session.scalar(select(func.count()).select_from(Member)
-                                   .where(*_voting())) or 0
-        return {m.id: compute(session, m, found, in_office)
+        in_office = _in_office(session)
+        counts: dict[int, dict[str, int]] = {}
+        for meeting_id, status, count in session.execute(
+                select(Attendance.meeting_id, Attendance.status, func.count())
+                .join(Member, Attendance.member_id == Member.id).where(*_voting())
+                .group_by(Attendance.meeting_id, Attendance.status)):
+            counts.setdefault(meeting_id, {})[status] = count
+        recorded = set(session.scalars(select(Attendance.meeting_id).distinct()))
+        return {m.id: _from_snapshot(m.quorum_snapshot) if m.quorum_snapshot else
+                _decide(m, found, in_office, counts.get(m.id, {}), m.id in recorded)
                 for m in session.scalars(select(Meeting))}
 
 
@@ -209,8 +241,7 @@ def list_attendance(folder: DataFolder, meeting_id: int) -> list[AttendanceInfo]
             select(Attendance).where(Attendance.meeting_id == meeting_id))}
         members = {m.id: m for m in session.scalars(
             select(Member).where(Member.active.is_(True) | Member.id.in_(list(rows))))}
-        ordered = sorted(members.values(),
-                         key=lambda m: (m.last_name.casefold(), m.first_names.casefold()))
+        ordered = sorted(members.values(), key=lambda m: (fold(m.last_name), fold(m.first_names)))
         result = []
         for member in ordered:
             row = rows.get(member.id)

@@ -225,7 +225,13 @@ def write_item(folder: DataFolder, meeting_id: int, position: int, text: str,
 
 
 def adopt(folder: DataFolder, meeting_id: int) -> MinutesInfo:
-    """The committee approved the draft: it can no longer be edited, only signed."""
+    """The committee approved the draft: it can no longer be edited, only signed.
+
+    The attendance and the quorum are frozen with it (the PV states them).
+    """
+    from ccsdesk.core.services import attendance
+
+    rules = attendance.rules(folder)
     with folder.database.unit_of_work() as session:
         meeting = meetings.get_row(session, meeting_id)
         minutes = _minutes(session, meeting.id)
@@ -240,6 +246,8 @@ def adopt(folder: DataFolder, meeting_id: int) -> MinutesInfo:
                                "minutes.").format(label=meetings.label_of(meeting)))
         version.state = "adopted"
         version.adopted_at = datetime.now()
+        if not meeting.quorum_snapshot:
+            attendance.snapshot(session, meeting, rules)
         meeting.state = "minutes_adopted"
         meetings._touch(meeting)
         journal.record(session, "minutes.adopt", f"meeting:{meeting.uid}",

@@ -157,6 +157,9 @@ class Meeting(Base):
     second_convocation_of_id: Mapped[int | None] = mapped_column(
         ForeignKey("meeting.id"), index=True
     )
+    # The quorum as it stood when the minutes were adopted (JSON), so that deactivating a
+    # member later does not rewrite the quorum an adopted or signed PV states.
+    quorum_snapshot: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 

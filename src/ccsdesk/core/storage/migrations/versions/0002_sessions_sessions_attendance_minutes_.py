@@ -74,6 +74,7 @@ def upgrade() -> None:
     sa.Column('urgent', sa.Boolean(), nullable=False),
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('second_convocation_of_id', sa.Integer(), nullable=True),
+    sa.Column('quorum_snapshot', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['second_convocation_of_id'], ['meeting.id'], name=op.f('fk_meeting_second_convocation_of_id_meeting')),
