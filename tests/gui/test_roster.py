@@ -73,6 +73,8 @@ def test_portable_mode_in_title(qtbot, qapp_styled, commune):
 
 def test_add_member_with_errors_then_saved(qtbot, window, commune):
     page = window.roster_page
+    assert page.table_or_empty.currentWidget() is page.empty
+    assert "Aucun membre pour l’instant" in page.empty.text()
     screenshot(window, "members-empty")
     shots: list[str] = []
 
@@ -100,6 +102,7 @@ def test_add_member_with_errors_then_saved(qtbot, window, commune):
             member.mandate_end) == ("Sangaré", "Awa", "F", "secretary", "76 12 34 56",
                                     date(2027, 2, 28))
     assert page.visible_names() == ["SANGARÉ Awa"]
+    assert page.table_or_empty.currentWidget() is page.table
     assert page.selected().id == member.id
     assert window.statusBar().currentMessage() == "Membre ajouté."
     assert window.counts.text() == "1 membres actifs sur 1"

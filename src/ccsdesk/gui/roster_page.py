@@ -16,9 +16,11 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -78,6 +80,15 @@ class RosterPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self.composition = CompositionPanel(folder)
+        # A first-time roster shows what to do instead of an empty grid.
+        self.empty = QLabel(_("No member yet. Click « New member » to add one, or « Import… » "
+                              "to bring in the list you keep in Excel (CSV or XLSX)."))
+        self.empty.setObjectName("emptyState")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.table_or_empty = QStackedWidget()
+        self.table_or_empty.addWidget(self.table)
+        self.table_or_empty.addWidget(self.empty)
 
         actions = QHBoxLayout()
         for button in (self.new_button, self.edit_button, self.active_button):
@@ -91,7 +102,7 @@ class RosterPage(QWidget):
         left = QVBoxLayout()
         left.addLayout(actions)
         left.addLayout(filters)
-        left.addWidget(self.table, 1)
+        left.addWidget(self.table_or_empty, 1)
         layout = QHBoxLayout(self)
         layout.addLayout(left, 1)
         layout.addWidget(self.composition)
@@ -122,6 +133,8 @@ class RosterPage(QWidget):
         current = self.selected()
         keep = select_id if select_id is not None else (current.id if current else None)
         self.model.set_members(roster.list_members(self.folder))
+        self.table_or_empty.setCurrentWidget(self.empty if not self.model.members
+                                             else self.table)
         self.table.resizeColumnsToContents()
         for column in range(self.model.columnCount()):
             self.table.setColumnWidth(column, min(self.table.columnWidth(column),
