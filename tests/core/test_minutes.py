@@ -169,6 +169,9 @@ def test_correction_makes_a_new_version_and_keeps_the_old(held) -> None:  # type
     assert corrected.item(1).text == "Trois motos volées le 2 mars."
     with pytest.raises(StateError, match="brouillon"):
         minutes.correct(folder, meeting, "encore")
+    # An editor still open on version 1 (revision 0 would match the new draft) is refused.
+    with pytest.raises(StateError, match="modifié ailleurs"):
+        minutes.save_draft(folder, meeting, revision=0, version=1, items={1: "Vieux texte"})
     minutes.write_item(folder, meeting, 1, "Trois motos volées le 3 mars.")
     first = minutes.get_minutes(folder, meeting, version=1)
     assert first.state == "signed" and first.item(1).text == "Trois motos volées le 2 mars."

@@ -140,12 +140,15 @@ def _reindex(session: Session, meeting: Meeting, version: Version) -> None:
 
 def save_draft(folder: DataFolder, meeting_id: int, *, revision: int | None,
                opening: str | None = None, items: Mapping[int, str] | None = None,
-               divers: str | None = None, closing_time: str | None = None) -> int:
+               divers: str | None = None, closing_time: str | None = None,
+               version: int | None = None) -> int:
     """Save what changed in the draft and return the new revision (the autosave entry point).
 
     ``items`` maps agenda positions (1-based) to their text; ``None`` fields are left alone.
     ``revision`` is the revision the caller last read (``None``: no check, e.g. one-shot
-    commands). Nothing is written, and the revision stays, when nothing changed.
+    commands). ``version`` is the version number the caller is editing, so that an editor
+    left open across a correction cannot write into the new version unawares. Nothing is
+    written, and the revision stays, when nothing changed.
     """
     if closing_time is not None:
         closing_time = meetings.clean_time(closing_time)
@@ -154,30 +157,33 @@ def save_draft(folder: DataFolder, meeting_id: int, *, revision: int | None,
         minutes = _minutes(session, meeting.id)
         now = datetime.now()
         if minutes is None:
-            if revision not in (None, 0):
+            if revision not in (None, 0) or version not in (None, 1):
                 raise StateError(_stale())
             minutes = Minutes(meeting_id=meeting.id, current_version=1)
             session.add(minutes)
             session.flush()
-            version = Version(minutes_id=minutes.id, number=1, state="draft", revision=0,
+            draft = Version(minutes_id=minutes.id, number=1, state="draft", revision=0,
                               created_at=now, updated_at=now)
-            session.add(version)
+            session.add(draft)
             session.flush()
         else:
-            version = _version(session, minutes)
-        if version.state != "draft":
-            raise StateError(_frozen_message(version.state))
-        if revision is not None and revision != version.revision:
+            current = _version(session, minutes)
+            if version is not None and version != current.number:
+                raise StateError(_stale())
+            draft = current
+        if draft.state != "draft":
+            raise StateError(_frozen_message(draft.state))
+        if revision is not None and revision != draft.revision:
             raise StateError(_stale())
         changed: list[str] = []
-        if opening is not None and opening != version.opening:
-            version.opening = opening
+        if opening is not None and opening != draft.opening:
+            draft.opening = opening
             changed.append("opening")
-        if divers is not None and divers != version.divers:
-            version.divers = divers
+        if divers is not None and divers != draft.divers:
+            draft.divers = divers
             changed.append("divers")
-        if closing_time is not None and closing_time != version.closing_time:
-            version.closing_time = closing_time
+        if closing_time is not None and closing_time != draft.closing_time:
+            draft.closing_time = closing_time
             changed.append("closing_time")
         if items:
             agenda = {a.position: a for a in session.scalars(
@@ -187,30 +193,30 @@ def save_draft(folder: DataFolder, meeting_id: int, *, revision: int | None,
                 raise InputError(_("The {label} has no agenda item {position}.").format(
                     label=meetings.label_of(meeting), position=unknown[0]))
             rows = {r.agenda_item_id: r for r in session.scalars(
-                select(MinutesItem).where(MinutesItem.version_id == version.id))}
+                select(MinutesItem).where(MinutesItem.version_id == draft.id))}
             for position, text in items.items():
                 item_id = agenda[position].id
                 row = rows.get(item_id)
                 if row is None:
                     if text:
-                        session.add(MinutesItem(version_id=version.id, agenda_item_id=item_id,
+                        session.add(MinutesItem(version_id=draft.id, agenda_item_id=item_id,
                                                 text=text))
                         changed.append(f"item {position}")
                 elif row.text != text:
                     row.text = text
                     changed.append(f"item {position}")
         if not changed:
-            return version.revision
-        version.revision += 1
-        version.updated_at = now
+            return draft.revision
+        draft.revision += 1
+        draft.updated_at = now
         if meeting.state == "planned":
             meeting.state = "held"
         session.flush()
-        _reindex(session, meeting, version)
+        _reindex(session, meeting, draft)
         journal.record(session, "minutes.save", f"meeting:{meeting.uid}",
-                       {"version": version.number, "revision": version.revision,
+                       {"version": draft.number, "revision": draft.revision,
                         "changed": changed})
-        return version.revision
+        return draft.revision
 
 
 def _stale() -> str:
