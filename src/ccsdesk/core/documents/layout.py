@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -296,22 +296,34 @@ CELL_SIZE, CELL_LEADING = 8.5, 10.5
 _CELL_PADDING = 3
 
 
+@lru_cache(maxsize=8192)
+def _fitted(text: str, font: str, room: float) -> str | None:
+    """``text`` broken into lines no wider than ``room``, or ``None`` if a word is wider.
+
+    Cached: the same categories, organisations and roles recur on every row.
+    """
+    from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines = simpleSplit(text, font, CELL_SIZE, room)
+    if any(stringWidth(line, font, CELL_SIZE) > room for line in lines):
+        return None
+    return "\n".join(lines)
+
+
 def _cell(text: str, font: str, width: float, style: Any) -> Any:
-    """``text`` broken into lines that fit ``width``, as a plain multi-line cell.
+    """``text`` as a plain multi-line cell fitted to the column.
 
     Plain cells cost a tenth of a paragraph's time, which decides whether a 45-page packet
     builds in a fraction of a second; a paragraph is used only when a single word is wider
     than the column and must be broken inside.
     """
-    from reportlab.lib.utils import simpleSplit
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.platypus import Paragraph
+    fitted = _fitted(text, font, width - 2 * _CELL_PADDING)
+    if fitted is None:
+        from reportlab.platypus import Paragraph
 
-    room = width - 2 * _CELL_PADDING
-    lines = simpleSplit(text, font, CELL_SIZE, room)
-    if any(stringWidth(line, font, CELL_SIZE) > room for line in lines):
         return Paragraph(escape(text), style)
-    return "\n".join(lines)
+    return fitted
 
 
 def table(rows: Sequence[Sequence[Any]], widths: Sequence[float], *,
