@@ -113,7 +113,14 @@ class Launcher:
             self.app.quit()
             return
         self.window = self._main_window(profile)
-        self.window.show()
+        self.show()
+
+    def show(self) -> None:
+        """Show the current window (the main window fitted to the screen)."""
+        if hasattr(self.window, "show_fitted"):
+            self.window.show_fitted()
+        else:
+            self.window.show()
 
 
 def main(data_dir: str | None = None) -> int:
@@ -132,7 +139,7 @@ def main(data_dir: str | None = None) -> int:
     app = make_application()
     install_excepthook()
     launcher = Launcher(app, folder)
-    launcher.window.show()
+    launcher.show()
     if os.environ.get("CCSDESK_GUI_EXIT_WHEN_SHOWN"):
         # The start-up benchmark: quit as soon as the first screen has been shown.
         from PySide6.QtCore import QTimer

@@ -124,6 +124,14 @@ class MainWindow(QMainWindow):
         self.resize(1280, 720)
         self.setMinimumSize(960, 600)
 
+    def show_fitted(self) -> None:
+        """Show the window, maximised on a small screen (a 1366×768 office PC)."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is not None and (screen.width() < 1440 or screen.height() < 860):
+            self.showMaximized()
+        else:
+            self.show()
+
     def _shortcuts(self) -> None:
         for number in range(len(PAGES)):
             QShortcut(QKeySequence(f"Ctrl+{number + 1}"), self,
