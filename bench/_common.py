@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -70,6 +71,18 @@ def run_checked(args: Sequence[str], env: dict[str, str] | None = None) -> float
         raise SystemExit(f"{' '.join(args)} failed ({completed.returncode}):\n"
                          f"{completed.stderr}")
     return elapsed
+
+
+def run_with_cpu(args: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system) seconds of one child process, which must exit 0.
+
+    CPU time barely moves when other programs load the machine, so on a shared machine it
+    is the steadier of the two; the wall-clock time is what a person waits.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = run_checked(args, env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def can_drop_caches() -> bool:

@@ -27,6 +27,7 @@ from _common import (
     print_table,
     repeat,
     run_checked,
+    run_with_cpu,
     summarize,
     write_json,
 )
@@ -90,18 +91,27 @@ def main() -> int:
                                                    "list"]),
         ]
         warm: list[Timing] = []
+        warm_cpu: list[Timing] = []
         cold: list[Timing] = []
         for name, command in cases:
             run_checked(command, env)  # fill the page cache and the bytecode cache
-            warm.append(summarize(name, repeat(lambda c=command: run_checked(c, env),
-                                               args.runs)))
+            cpu: list[float] = []
+
+            def measure(c: list[str] = command, out: list[float] = cpu) -> float:
+                wall, used = run_with_cpu(c, env)
+                out.append(used)
+                return wall
+
+            warm.append(summarize(name, repeat(measure, args.runs)))
+            warm_cpu.append(summarize(name, cpu))
             if can_drop_caches() and args.cold_runs:
                 cold.append(summarize(name, repeat(lambda c=command: run_checked(c, env),
                                                    args.cold_runs, cold=True)))
     info = machine()
     print(f"{info['cpu']}, {info['cores']} cores, Python {info['python']}, {info['date']}, "
           f"load average {info['load_average']}")
-    print_table("Warm (page cache filled)", warm)
+    print_table("Warm (page cache filled): wall-clock time", warm)
+    print_table("Warm: CPU time of the process (user + system)", warm_cpu)
     if cold:
         print_table("Cold (page cache dropped before each run)", cold)
     else:
@@ -110,7 +120,8 @@ def main() -> int:
     print("\nCommand modules that load heavy libraries when merely imported:")
     for name, libraries in heavy.items() or [("(none)", [])]:
         print(f"  {name}: {', '.join(libraries)}")
-    write_json(args.json, warm, cold=[t.__dict__ for t in cold], heavy_at_load=heavy)
+    write_json(args.json, warm, cpu=[t.__dict__ for t in warm_cpu],
+               cold=[t.__dict__ for t in cold], heavy_at_load=heavy)
     return 0
 
 

@@ -17,6 +17,7 @@ that does not exist yet (created, migrated and seeded, then the wizard).
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
@@ -74,13 +75,17 @@ sys.exit(0 if "paint" in seen else 3)
 """
 
 
-def start_once(data_dir: str) -> tuple[float, float, float, str]:
-    """Seconds from process start to show, to first paint, to exit; and the window's class."""
+def start_once(data_dir: str) -> tuple[float, float, float, float, str]:
+    """Seconds from process start to show, to first paint, to exit; the CPU seconds the
+    process used (user + system, steady on a busy machine); and the window's class."""
     env = child_env(QT_QPA_PLATFORM="offscreen")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.time()
     completed = subprocess.run([sys.executable, "-c", _HARNESS, data_dir], capture_output=True,
                                text=True, stdin=subprocess.DEVNULL, env=env, timeout=120)
     ended = time.time()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if completed.returncode != 0:
         raise SystemExit(f"the window did not show ({completed.returncode}):\n"
                          f"{completed.stdout}\n{completed.stderr}")
@@ -91,7 +96,7 @@ def start_once(data_dir: str) -> tuple[float, float, float, str]:
         if len(parts) == 3 and parts[0] in ("show", "paint"):
             marks[parts[0]] = float(parts[1])
             window = window or parts[2]
-    return marks["show"] - start, marks["paint"] - start, ended - start, window
+    return marks["show"] - start, marks["paint"] - start, ended - start, cpu, window
 
 
 def main() -> int:
@@ -116,22 +121,23 @@ def main() -> int:
             def folder_for_run(d: str = data_dir, new: bool = new_folder) -> str:
                 return str(Path(tmp) / f"neuf-{next(fresh)}") if new else d
 
-            window = start_once(folder_for_run())[3]  # warms the caches; names the window
+            window = start_once(folder_for_run())[4]  # warms the caches; names the window
             for cold, runs, target in ((False, args.runs, timings),
                                        (True, args.cold_runs, cold_timings)):
                 if cold and not (can_drop_caches() and runs):
                     continue
-                results: list[tuple[float, float, float]] = []
+                results: list[tuple[float, float, float, float]] = []
 
                 def measure(out: list = results, where=folder_for_run) -> float:  # type: ignore[no-untyped-def,type-arg]
-                    show, paint, ended, _window = start_once(where())
-                    out.append((show, paint, ended))
+                    show, paint, ended, cpu, _window = start_once(where())
+                    out.append((show, paint, ended, cpu))
                     return show
 
                 repeat(measure, runs, cold=cold)
                 target.append(summarize(f"{label} ({window}): shown", [r[0] for r in results]))
                 target.append(summarize(f"{label}: painted", [r[1] for r in results]))
                 target.append(summarize(f"{label}: process ended", [r[2] for r in results]))
+                target.append(summarize(f"{label}: CPU used to exit", [r[3] for r in results]))
     info = machine()
     print(f"{info['cpu']}, {info['cores']} cores, Python {info['python']}, {info['date']}, "
           f"load average {info['load_average']}")
