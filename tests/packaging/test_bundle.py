@@ -91,8 +91,11 @@ def _has_command(bundle: Bundle, *words: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Bundle:
-    """The bundle, built once for this module in a folder of its own."""
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bundle]:
+    """The bundle, built once for this module in a folder of its own.
+
+    Removed afterwards: it weighs about 280 MB and pytest keeps its last temporary folders.
+    """
     if importlib.util.find_spec("PyInstaller") is None:
         pytest.fail("PyInstaller is missing: it is part of the test extra "
                     "(scripts/setup.sh test installs it)")
@@ -107,7 +110,8 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Bundle:
     built = Bundle(base / "dist" / "ccsdesk", base / "dist")
     print(f"bundle built in {time.monotonic() - started:.0f} s")
     shutil.rmtree(base / "work", ignore_errors=True)
-    return built
+    yield built
+    shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture
@@ -230,8 +234,22 @@ def test_frozen_cli_fills_the_demo_committee(bundle: Bundle, tmp_path: Path) -> 
     if not _has_command(bundle, "documents"):
         pytest.skip("the `documents` command does not exist yet (documents issue): "
                     "demo data checked, documents not produced")
-    listed = run_frozen(bundle, "--data-dir", str(data), "--json", "documents", "--help")
-    assert listed.code == 0, listed.err
+    meetings = run_frozen(bundle, "--data-dir", str(data), "--json", "meetings", "list")
+    assert meetings.code == 0, meetings.err
+    found = meetings.json["meetings"]
+    assert found, "the demo committee has no session"
+    held = [m for m in found if m.get("state") != "planned"] or found
+    out = tmp_path / "documents"
+    made = run_frozen(bundle, "--data-dir", str(data), "documents", str(held[0]["id"]),
+                      "--out", str(out), env=_clean_env(CCSDESK_PASSPHRASE=PASSPHRASE),
+                      timeout=300)
+    assert made.code == 0, made.err
+    pdfs = sorted(out.rglob("*.pdf"))
+    assert pdfs, f"no PDF written: {made.out}"
+    for pdf in pdfs:
+        assert pdf.read_bytes()[:5] == b"%PDF-", pdf.name
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True)
+        assert text.returncode == 0 and text.stdout.strip(), f"{pdf.name}: {text.stderr}"
 
 
 def test_portable_mode_keeps_the_data_beside_the_frozen_program(bundle: Bundle,
