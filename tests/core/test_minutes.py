@@ -203,6 +203,7 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX-only")
 def test_killed_while_typing_loses_at_most_the_save_in_flight(held, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder, meeting = held
     data_dir = folder.path
