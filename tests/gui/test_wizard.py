@@ -36,6 +36,9 @@ def test_wizard_sets_up_a_commune_committee(qtbot, qapp_styled, folder, wait_tas
     assert wizard.name_page.name.text() == "CCS de Commune IV"
     wizard.name_page.name.setText("CCS de la Commune IV du District de Bamako")
     assert wizard.name_page.chair.currentText() == "Maire"
+    wizard.back()
+    _next(wizard)
+    assert wizard.name_page.name.text() == "CCS de la Commune IV du District de Bamako"
     screenshot(wizard, "wizard-4-name")
     _next(wizard)
     page = wizard.passphrase_page
@@ -115,3 +118,21 @@ def test_wizard_demo_commune(qtbot, qapp_styled, folder, wait_tasks):
     assert wizard.done_page.fingerprint.text() == profile.fingerprint
     assert wizard.done_page.fingerprint.textInteractionFlags() & (
         Qt.TextInteractionFlag.TextSelectableByMouse)
+
+
+def test_wizard_region_level_offers_regions(qtbot, qapp_styled, folder):
+    wizard = wiz.SetupWizard(folder)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    _next(wizard)
+    region = next(b for b in wizard.level_page.group.buttons() if b.property("level") == "region")
+    region.setChecked(True)
+    _next(wizard)
+    picker = wizard.place_page.picker
+    names = [picker.list.item(row).text() for row in range(picker.list.count())]
+    assert "Ségou" in names and "Bamako / Commune IV" not in names and len(names) == 19
+    assert not picker.add_button.isVisible()
+    qtbot.keyClicks(picker.search, "segou")
+    _next(wizard)
+    assert wizard.name_page.name.text() == "CCS de Ségou"
+    assert wizard.name_page.chair.currentText() == "Gouverneur"

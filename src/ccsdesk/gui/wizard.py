@@ -129,15 +129,21 @@ class NamePage(QWizardPage):
         form.addRow(_("Committee's name:"), self.name)
         form.addRow(_("Chair's title:"), self.chair)
         self.name.textChanged.connect(self.completeChanged)
+        self._suggested_name = ""
+        self._suggested_chair = ""
 
     def initializePage(self) -> None:
+        """Suggest a name and a title from the place and level, keeping what was typed."""
         wizard = self.wizard()
         place = wizard.place_page.picker.selected()
-        if place is not None:
-            self.name.setText(_("CCS of {place}").format(place=place.name))
+        if place is not None and self.name.text() in ("", self._suggested_name):
+            self._suggested_name = _("CCS of {place}").format(place=place.name)
+            self.name.setText(self._suggested_name)
         level = wizard.level_page.level()
         default = {"commune": 0, "cercle": 3, "region": 2, "district": 5, "national": 6}[level]
-        self.chair.setCurrentText(_(CHAIR_TITLES[default]))
+        if self.chair.currentText() in ("", self._suggested_chair):
+            self._suggested_chair = _(CHAIR_TITLES[default])
+            self.chair.setCurrentText(self._suggested_chair)
 
     def isComplete(self) -> bool:
         return bool(self.name.text().strip())
