@@ -179,3 +179,37 @@ def test_countersignature_and_refilled_field(commune: DataFolder, roster_bytes: 
     assert result.intact and result.signatures == 2
     with pytest.raises(InputError, match="déjà signé dans le champ « SignatureComite »"):
         signing.sign_pdf(commune, once, PASSPHRASE)
+
+
+def test_stamp_lands_in_the_spot_the_layout_reserved(commune: DataFolder,
+                                                     tmp_path: Path) -> None:
+    import re
+
+    from reportlab.platypus import Paragraph
+
+    from ccsdesk.core.documents import layout
+
+    head = layout.letterhead(commune)
+    body = layout.styles()["body"]
+    spot = layout.stamp_spot()
+    story = layout.header(head, day=TODAY, title="PROCÈS-VERBAL")
+    story += [Paragraph(f"Point {n} : la situation sécuritaire a été examinée.", body)
+              for n in range(1, 60)]
+    story.append(layout.signature_block("Le Président", "Bakary DEMBÉLÉ", spot=spot))
+    data = layout.build_pdf(head, layout.identify("minutes", {"n": 59}), story, title="PV")
+    assert spot.page == 1 and spot.box is not None  # pushed to the second page
+    path = tmp_path / "pv.pdf"
+    path.write_bytes(signing.sign_pdf(commune, data, PASSPHRASE, on_page=spot.page,
+                                      box=spot.box))
+    assert "Signature is Valid." in pdftools.run("pdfsig", path).stdout
+    html = pdftools.run("pdftotext", "-bbox", "-f", "2", "-l", "2", path, "-").stdout
+    words = {m.group(5): tuple(float(m.group(i)) for i in range(1, 5)) for m in re.finditer(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)</word>',
+        html)}
+    x1, y1, x2, y2 = spot.box
+    top, bottom = layout.PAGE_HEIGHT - y2, layout.PAGE_HEIGHT - y1  # pdftotext: from the top
+    # pyHanko writes each stamp line as one word.
+    left, upper, right, lower = words["Signé électroniquement par"]
+    assert x1 <= left < right <= x2 and top <= upper < lower <= bottom
+    assert words["Président"][3] <= top + 1  # the title sits above the stamp…
+    assert words["DEMBÉLÉ"][1] >= bottom - 1  # …and the name below it

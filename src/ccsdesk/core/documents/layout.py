@@ -371,17 +371,59 @@ def table(rows: Sequence[Sequence[Any]], widths: Sequence[float], *,
     return result
 
 
-def signature_block(title: str, name: str = "") -> Flowable:
-    """Title then name, on the right half of the page, with room for the wet signature."""
+STAMP_WIDTH, STAMP_HEIGHT = 75 * _MM, 26 * _MM
+
+
+@cache
+def _stamp_spot_class() -> type:
+    from reportlab.platypus import Flowable
+
+    class StampSpot(Flowable):
+        """Room for the visible signature stamp that remembers where it landed.
+
+        After the build, ``page`` (0-based) and ``box`` (points from the page's bottom
+        left) are what ``signing.sign_pdf(..., on_page=spot.page, box=spot.box)`` needs to
+        put the stamp exactly there, on whatever page the text pushed it to.
+        """
+
+        def __init__(self, width: float, height: float) -> None:
+            super().__init__()
+            self.width, self.height = width, height
+            self.page: int | None = None
+            self.box: tuple[float, float, float, float] | None = None
+
+        def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+            return self.width, self.height
+
+        def draw(self) -> None:
+            x, y = self.canv.absolutePosition(0, 0)
+            self.page = self.canv.getPageNumber() - 1
+            self.box = (x, y, x + self.width, y + self.height)
+
+    return StampSpot
+
+
+def stamp_spot(width: float = STAMP_WIDTH, height: float = STAMP_HEIGHT) -> Any:
+    """A :class:`StampSpot` flowable (see :func:`_stamp_spot_class`)."""
+    return _stamp_spot_class()(width, height)
+
+
+def signature_block(title: str, name: str = "", *, spot: Any = None) -> Flowable:
+    """Title then name, on the right half of the page, with room for the wet signature.
+
+    With ``spot`` (from :func:`stamp_spot`) that room is where the electronic stamp goes.
+    """
     from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
     s = styles()
-    inner: list[Flowable] = [Paragraph(escape(title), s["signature"]), Spacer(1, 22 * _MM)]
+    room = spot if spot is not None else Spacer(1, 22 * _MM)
+    inner: list[Flowable] = [Paragraph(escape(title), s["signature"]), room]
     if name:
         inner.append(Paragraph(escape(name), s["signature"]))
     block = Table([["", inner]], colWidths=[FRAME_WIDTH / 2, FRAME_WIDTH / 2])
     block.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fonts.REGULAR, 10),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+                               ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("ALIGN", (1, 0), (1, 0), "CENTER")]))
     return KeepTogether([Spacer(1, 6 * _MM), block])
 
 

@@ -32,11 +32,12 @@ from ccsdesk.core.storage.models import Committee
 DEFAULT_FIELD = "SignatureComite"
 _MM = 72 / 25.4
 # Bottom right of the body, just above the footer rule: where a chair's stamp goes on paper.
+# Documents built here place it precisely with ``layout.stamp_spot()``.
 DEFAULT_BOX = (
-    layout.PAGE_WIDTH - layout.MARGIN_RIGHT - 75 * _MM,
+    layout.PAGE_WIDTH - layout.MARGIN_RIGHT - layout.STAMP_WIDTH,
     layout.MARGIN_BOTTOM + 1 * _MM,
     layout.PAGE_WIDTH - layout.MARGIN_RIGHT,
-    layout.MARGIN_BOTTOM + 27 * _MM,
+    layout.MARGIN_BOTTOM + 1 * _MM + layout.STAMP_HEIGHT,
 )
 
 
