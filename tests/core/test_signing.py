@@ -123,6 +123,11 @@ def test_wrong_passphrase_is_refused(commune: DataFolder, roster_bytes: bytes) -
         signing.sign_pdf(commune, roster_bytes, "pas la bonne phrase")
 
 
+def test_stamp_on_a_page_that_does_not_exist(commune: DataFolder, roster_bytes: bytes) -> None:
+    with pytest.raises(InputError, match="pas de page 9"):
+        signing.sign_pdf(commune, roster_bytes, PASSPHRASE, on_page=8)
+
+
 def test_not_a_pdf_and_unsigned_pdf(commune: DataFolder, roster_bytes: bytes,
                                     tmp_path: Path) -> None:
     text_file = tmp_path / "note.txt"

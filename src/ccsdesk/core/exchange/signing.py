@@ -183,6 +183,11 @@ def sign_pdf(
         spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=on_page, box=rect)
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+        pages = int(writer.root["/Pages"]["/Count"])
+        if box is not None and not -pages <= on_page < pages:
+            raise InputError(
+                _("This PDF has {count} pages: there is no page {page} for the stamp.").format(
+                    count=pages, page=on_page + 1 if on_page >= 0 else on_page))
         existing = {name: value for name, value, _ref in fields.enumerate_sig_fields(writer)}
         if existing.get(field_name) is not None:
             raise InputError(
