@@ -61,12 +61,14 @@ def test_language_setting(window, commune):
     assert window.navigation.item(0).text() == "Membres"  # applies at the next start
 
 
-def test_categories_add_and_rename(window, commune):
-    page = window.pages["settings"]
-    page.setCurrentIndex(2)
+def test_categories_add_and_rename(qtbot, window, commune):
+    settings_page = window.pages["settings"]
+    settings_page.setCurrentIndex(2)
+    page = settings_page.categories_tab
     before = len(roster.list_categories(commune))
     assert page.categories.count() == before
-    assert page.add_category("Transporteurs")
+    with qtbot.waitSignal(settings_page.roster_changed, timeout=1000):
+        assert page.add_category("Transporteurs")
     assert page.categories.count() == before + 1
     assert page.categories.currentItem().text() == "Transporteurs"
     new_id = next(c.id for c in roster.list_categories(commune) if c.label == "Transporteurs")
@@ -90,8 +92,9 @@ def test_categories_add_and_rename(window, commune):
 def test_places_add_and_rename(qtbot, window, commune):
     from ccsdesk.gui.place_picker import AddPlaceDialog
 
-    page = window.pages["settings"]
-    page.setCurrentIndex(3)
+    settings_page = window.pages["settings"]
+    settings_page.setCurrentIndex(3)
+    page = settings_page.places_tab
     labels = [page.places.item(row).text() for row in range(page.places.count())]
     assert "Bamako / Commune IV  (commune)" in labels
     assert "Ségou  (région)" in labels
