@@ -62,6 +62,10 @@ def test_qt_standard_buttons_in_french(qtbot, qapp_styled):
     assert texts == {"Oui", "Non", "Annuler"}
 
 
+def test_app_icon_loads(qapp_styled):
+    assert not gui_app.app_icon().pixmap(32, 32).isNull()
+
+
 def test_style_sheet_found():
     sheet = gui_app.style_sheet()
     assert "QLabel#fingerprint" in sheet and "@ICONS@" not in sheet

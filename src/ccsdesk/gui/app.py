@@ -10,6 +10,7 @@ import os
 import sys
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ccsdesk import __version__
@@ -27,7 +28,15 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName("CCS Desk")
     install_qt_translation(app)
     app.setStyleSheet(style_sheet())
+    app.setWindowIcon(app_icon())
     return app
+
+
+def app_icon() -> QIcon:
+    """The shield shown in the title bar and the task bar."""
+    from ccsdesk.core.resources import resource_path
+
+    return QIcon(str(resource_path("icons", "ccsdesk.svg")))
 
 
 def install_qt_translation(app: QApplication) -> None:
