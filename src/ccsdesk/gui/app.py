@@ -33,10 +33,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 
 def app_icon() -> QIcon:
-    """The shield shown in the title bar and the task bar."""
+    """The program's icon (the same as the installed .exe's) for the title and task bars."""
     from ccsdesk.core.resources import resource_path
 
-    return QIcon(str(resource_path("icons", "ccsdesk.svg")))
+    return QIcon(str(resource_path("icons", "ccsdesk.png")))
 
 
 def install_qt_translation(app: QApplication) -> None:
