@@ -205,6 +205,7 @@ def test_search_sort_and_composition(qtbot, window, commune):
     diallo_row = page.visible_names().index("DIALLO Oumar")
     index = page.proxy.index(diallo_row, 5)
     assert page.proxy.data(index, Qt.ItemDataRole.BackgroundRole) is not None
+    qtbot.wait(100)  # let the layout take the new figures into account, as on screen
     screenshot(window, "members-list")
 
 
