@@ -427,6 +427,58 @@ def signature_block(title: str, name: str = "", *, spot: Any = None) -> Flowable
     return KeepTogether([Spacer(1, 6 * _MM), block])
 
 
+@cache
+def _mark_classes() -> tuple[type, type]:
+    from reportlab.platypus import Flowable
+
+    class Bookmark(Flowable):
+        """An invisible mark: a bookmark (and outline entry) on the page where it lands."""
+
+        def __init__(self, key: str, title: str, level: int) -> None:
+            super().__init__()
+            self.key, self.title, self.level = key, title, level
+            self.width = self.height = 0
+
+        def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+            return 0, 0
+
+        def draw(self) -> None:
+            self.canv._marks.append((self.key, self.title, self.level))
+
+    class PageRef(Flowable):
+        """The number of the page a :class:`Bookmark` landed on, right-aligned in its box.
+
+        Drawn when the document is saved, so a contents page can name pages that come after.
+        """
+
+        def __init__(self, key: str, width: float, size: float) -> None:
+            super().__init__()
+            self.key, self.width, self.size = key, width, size
+            self.height = size * 1.25
+
+        def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+            return self.width, self.height
+
+        def draw(self) -> None:
+            x, y = self.canv.absolutePosition(self.width, self.size * 0.3)
+            self.canv._page_refs.append((self.key, x, y, self.size))
+
+    return Bookmark, PageRef
+
+
+def bookmark(key: str, title: str = "", level: int = 0) -> Flowable:
+    """A bookmark named ``key`` where this flowable lands; with ``title``, an outline entry.
+
+    Outline levels must follow one another (0, then 0 or 1, …), as the PDF outline nests.
+    """
+    return _mark_classes()[0](key, title, level)
+
+
+def page_ref(key: str, width: float = 12 * _MM, size: float = CELL_SIZE) -> Flowable:
+    """The page number of :func:`bookmark` ``key``, for a table of contents."""
+    return _mark_classes()[1](key, width, size)
+
+
 # --- the page: footer, watermark, and the build ------------------------------------------
 
 def _draw_watermark(canvas: Any) -> None:
@@ -490,17 +542,35 @@ def _canvas_class(head: Letterhead, identity: DocumentIdentity) -> type:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._held: list[dict[str, Any]] = []
+            # Bookmarks and page references of the page being drawn (see ``bookmark``).
+            self._marks: list[tuple[str, str, int]] = []
+            self._page_refs: list[tuple[str, float, float, float]] = []
 
         def showPage(self) -> None:
             self._held.append(dict(self.__dict__))
             self._startPage()
+            self._marks, self._page_refs = [], []
 
         def save(self) -> None:
             total = len(self._held)
+            # Held pages all share one PDF page object until shown, so bookmarks and page
+            # references are resolved here, where every page's final number is known.
+            page_of = {key: number for number, state in enumerate(self._held, start=1)
+                       for key, _title, _level in state["_marks"]}
             for number, state in enumerate(self._held, start=1):
                 self.__dict__.update(state)
+                for key, title, level in state["_marks"]:
+                    self.bookmarkPage(key)
+                    if title:
+                        self.addOutlineEntry(title, key, level)
+                for key, x, y, size in state["_page_refs"]:
+                    self.setFillColor(colors.black)
+                    self.setFont(fonts.REGULAR, size)
+                    self.drawRightString(x, y, str(page_of.get(key, "")))
                 self._footer(number, total)
                 super().showPage()
+            if page_of:
+                self.showOutline()
             super().save()
 
         def _footer(self, number: int, total: int) -> None:

@@ -1,0 +1,128 @@
+"""Everything the session documents show, read once from the data folder.
+
+The convocation, the sheets, the PV, the fiches and the packet all describe the same
+session; reading it once into a :class:`SessionRecord` keeps them consistent with each other
+(the packet binds the very same facts its parts show) and lets the packet's 45 pages be laid
+out without going back to the database for every part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ccsdesk.core.documents import layout
+from ccsdesk.core.i18n import _
+from ccsdesk.core.services import attendance, meetings, member_fields, minutes, roster
+from ccsdesk.core.services import recommendations as recs
+from ccsdesk.core.storage.folder import DataFolder
+from ccsdesk.core.text import fold
+
+_BUREAU = ("president", "vice_president", "secretary")
+_ROLE_ORDER = {"president": 0, "vice_president": 1, "secretary": 2, "member": 3, "guest": 4}
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone a session document names: a member in office or an invited guest."""
+
+    name: str
+    quality: str
+    phone: str = ""
+    sex: str = ""
+    role: str = ""
+    member_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ScanNote:
+    """The wet-signed PV's scan, as the packet's cover names it."""
+
+    file_name: str
+    sha256: str
+    size: int
+    attached_at: str
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    head: layout.Letterhead
+    meeting: meetings.MeetingInfo
+    members: tuple[Person, ...]
+    guests: tuple[Person, ...]
+    president: str
+    secretary: str
+    attendance: tuple[attendance.AttendanceInfo, ...]
+    quorum: attendance.Quorum
+    minutes: minutes.MinutesInfo
+    recommendations: tuple[recs.RecommendationInfo, ...]
+    convened_on: date | None
+    delivered: dict[int, date]
+    scan: ScanNote | None
+
+    @property
+    def recipients(self) -> tuple[Person, ...]:
+        """Who is convened: the members in office, then the session's guests."""
+        return self.members + self.guests
+
+    @property
+    def committee_full_name(self) -> str:
+        """``Comité consultatif de sécurité de la Commune IV`` for ``CCS de la Commune IV``."""
+        name = self.head.committee_name
+        short = _("CCS")
+        if name.startswith(short + " "):
+            return _("Security Consultative Committee") + name[len(short):]
+        return name
+
+
+def quality(member: roster.MemberInfo) -> str:
+    """"Structure / qualité": the organisation (or category), and the bureau role."""
+    base = member.organisation or member.category
+    if member.role in _BUREAU:
+        role = _(member_fields.ROLES[member.role])
+        return f"{base} — {role}" if base else role
+    return base
+
+
+def _scan(folder: DataFolder, meeting_id: int) -> ScanNote | None:
+    from ccsdesk.core.services import scans
+
+    found = scans.latest(folder, meeting_id)
+    if found is None:
+        return None
+    return ScanNote(found.file_name, found.sha256, found.size,
+                    found.attached_at.isoformat(timespec="seconds"))
+
+
+def gather(folder: DataFolder, meeting_id: int) -> SessionRecord:
+    """Read the session ``meeting_id`` and what its documents need; refuses unknown ones."""
+    meeting = meetings.get_meeting(folder, meeting_id)
+    head = layout.letterhead(folder)
+    in_office = sorted(roster.list_members(folder, active_only=True),
+                       key=lambda m: (_ROLE_ORDER.get(m.role, 5), fold(m.last_name),
+                                      fold(m.first_names)))
+    members = tuple(Person(m.full_name, quality(m), m.phone, m.sex, m.role, m.id)
+                    for m in in_office)
+    guests = tuple(Person(g.name, g.organisation or _("Guest")) for g in
+                   meetings.list_guests(folder, meeting_id))
+    president = next((p.name for p in members if p.role == "president"), "")
+    secretary = next((p.name for p in members if p.role == "secretary"), "")
+    convocations = meetings.list_convocations(folder, meeting_id)
+    sent = [c.sent_on for c in convocations if c.sent_on is not None]
+    delivered = {c.member_id: c.sent_on for c in convocations
+                 if c.member_id is not None and c.sent_on is not None and c.channel == "hand"}
+    found = recs.list_recommendations(folder, meeting_id=meeting_id)
+    text = minutes.get_minutes(folder, meeting_id)
+    if text.state == "signed" and text.signer:
+        president = text.signer  # who chaired and signed, even if the bureau changed since
+    full = sorted((recs.get(folder, r.id) for r in found), key=lambda r: r.number)
+    return SessionRecord(
+        head=head, meeting=meeting, members=members, guests=guests,
+        president=president, secretary=secretary,
+        attendance=tuple(attendance.list_attendance(folder, meeting_id)),
+        quorum=attendance.quorum(folder, meeting_id),
+        minutes=text, recommendations=tuple(full),
+        convened_on=min(sent) if sent else None, delivered=delivered,
+        scan=_scan(folder, meeting_id),
+    )
+
