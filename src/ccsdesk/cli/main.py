@@ -18,6 +18,7 @@ from ccsdesk.cli import (
     backup_commands,
     committee_commands,
     demo_commands,
+    documents_commands,
     journal_commands,
     meetings_commands,
     members_commands,
@@ -45,6 +46,7 @@ COMMAND_MODULES = (
     minutes_commands,
     recommendations_commands,
     verify_commands,
+    documents_commands,
 )
 
 

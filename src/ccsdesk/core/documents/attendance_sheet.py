@@ -73,7 +73,11 @@ def story(record: SessionRecord, day: date) -> list[Flowable]:
 def render(folder: DataFolder, meeting_id: int, *, today: date | None = None,
            doc_id: str | None = None) -> bytes:
     """The attendance sheet of session ``meeting_id`` as PDF bytes (dated the session day)."""
-    record = gather(folder, meeting_id)
+    return from_record(gather(folder, meeting_id), today=today, doc_id=doc_id)
+
+
+def from_record(record: SessionRecord, *, today: date | None = None,
+                doc_id: str | None = None) -> bytes:
     day = record.meeting.date
     identity = layout.identify(KIND, {"session": record.meeting.uid,
                                       "when": when_and_where(record), "rows": rows(record)},

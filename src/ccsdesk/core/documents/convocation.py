@@ -147,7 +147,13 @@ def story(record: SessionRecord, day: date, *, per_recipient: bool = False) -> l
 def render(folder: DataFolder, meeting_id: int, *, per_recipient: bool = False,
            today: date | None = None, doc_id: str | None = None) -> bytes:
     """The convocation(s) of session ``meeting_id`` as PDF bytes."""
-    record = gather(folder, meeting_id)
+    return from_record(gather(folder, meeting_id), per_recipient=per_recipient, today=today,
+                       doc_id=doc_id)
+
+
+def from_record(record: SessionRecord, *, per_recipient: bool = False,
+                today: date | None = None, doc_id: str | None = None) -> bytes:
+    """:func:`render` for an already gathered session (the command line reads it once)."""
     day = letter_date(record, today)
     identity = layout.identify(KIND, content(record, day, per_recipient), doc_id)
     return layout.build_pdf(record.head, identity, story(record, day,
@@ -193,7 +199,11 @@ def delivery_story(record: SessionRecord, day: date) -> list[Flowable]:
 def render_delivery(folder: DataFolder, meeting_id: int, *, today: date | None = None,
                     doc_id: str | None = None) -> bytes:
     """The delivery sheet of session ``meeting_id`` as PDF bytes."""
-    record = gather(folder, meeting_id)
+    return delivery_from_record(gather(folder, meeting_id), today=today, doc_id=doc_id)
+
+
+def delivery_from_record(record: SessionRecord, *, today: date | None = None,
+                         doc_id: str | None = None) -> bytes:
     day = letter_date(record, today)
     identity = layout.identify(DELIVERY_KIND, {
         "session": record.meeting.uid, "date": day.isoformat(),

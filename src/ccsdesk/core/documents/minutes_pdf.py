@@ -294,7 +294,10 @@ def story(record: SessionRecord, *, annex_mark: Flowable | None = None) -> list[
 
 def render(folder: DataFolder, meeting_id: int, *, doc_id: str | None = None) -> bytes:
     """The PV of session ``meeting_id`` (its current version) as PDF bytes."""
-    record = gather(folder, meeting_id)
+    return from_record(gather(folder, meeting_id), doc_id=doc_id)
+
+
+def from_record(record: SessionRecord, *, doc_id: str | None = None) -> bytes:
     identity = layout.identify(KIND, content(record), doc_id)
     return layout.build_pdf(record.head, identity, story(record), title=_("Minutes"),
                             subject=record.meeting.label)

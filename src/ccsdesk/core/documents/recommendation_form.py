@@ -138,7 +138,11 @@ def form_date(record: SessionRecord, today: date | None) -> date:
 def render(folder: DataFolder, meeting_id: int, *, today: date | None = None,
            doc_id: str | None = None) -> bytes:
     """All the session's recommendation forms in one PDF, one per page."""
-    record = gather(folder, meeting_id)
+    return from_record(gather(folder, meeting_id), today=today, doc_id=doc_id)
+
+
+def from_record(record: SessionRecord, *, today: date | None = None,
+                doc_id: str | None = None) -> bytes:
     day = form_date(record, today)
     identity = layout.identify(KIND, {"session": record.meeting.uid, "date": day.isoformat(),
                                       "forms": content(record)}, doc_id)
