@@ -1,8 +1,9 @@
 """The main window: navigation on the left, one page per area, a status bar with Undo.
 
-Membres and Paramètres work; Sessions, Recommandations and Échanges say plainly that they
-come in a later version. Keyboard: Ctrl+1…5 switch pages, Ctrl+F searches the roster,
-Ctrl+N adds a member, Ctrl+Q quits.
+Membres, Sessions, Recommandations and Paramètres work; Échanges says plainly that it comes
+in a later version. Keyboard: Ctrl+1…5 switch pages, Ctrl+F searches the roster,
+Ctrl+Shift+F searches sessions, minutes and recommendations, Ctrl+N adds a member, Ctrl+Q
+quits.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ccsdesk.core.i18n import N_, _
 from ccsdesk.core.services import committee
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.roster_page import RosterPage
+from ccsdesk.gui.sessions_wiring import LAZY_PAGES, ensure_page, open_search
 
 PAGES = (
     ("members", N_("Members")),
@@ -50,7 +52,9 @@ class LaterPage(QWidget):
         title = QLabel(_(what))
         title.setObjectName("pageTitle")
         text = QLabel(_("This part of CCS Desk comes in a later version. For now you can keep "
-                        "the roster (Members) and the committee's settings (Settings)."))
+                        "the roster (Members), hold sessions with their minutes (Sessions), "
+                        "follow up recommendations (Recommendations) and set up the committee "
+                        "(Settings)."))
         for label in (title, text):
             label.setWordWrap(True)
             label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
@@ -90,8 +94,8 @@ class MainWindow(QMainWindow):
             self.navigation.addItem(_(label))
             if code == "members":
                 page: QWidget = self.roster_page
-            elif code == "settings":
-                page = QWidget()  # built on first visit: it is rarely the first thing opened
+            elif code in ("settings", *LAZY_PAGES):
+                page = QWidget()  # built on first visit: start-up stays fast
             else:
                 page = LaterPage(LATER_TEXT[code])
             self.pages[code] = page
@@ -139,6 +143,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence.StandardKey.Find, self, self._on_find)
         QShortcut(QKeySequence.StandardKey.New, self, self._on_new)
         QShortcut(QKeySequence.StandardKey.Quit, self, self.close)
+        QShortcut(QKeySequence("Ctrl+Shift+F"), self, self.open_search)
 
     def update_title(self, profile: committee.Profile | None = None) -> None:
         """Committee name in the title bar, and the portable mode when it is on."""
@@ -164,6 +169,8 @@ class MainWindow(QMainWindow):
             self.pages[code].deleteLater()
             self.stack.insertWidget(index, page)
             self.pages[code] = page
+        elif code in LAZY_PAGES:
+            ensure_page(self, code)
         self.stack.setCurrentWidget(self.pages[code])
         if self.navigation.currentRow() != row:
             self.navigation.setCurrentRow(row)
@@ -190,6 +197,10 @@ class MainWindow(QMainWindow):
         figures = committee.counts(self.folder)
         self.counts.setText(_("{active} active members out of {total}").format(
             active=figures.active_members, total=figures.members))
+
+    def open_search(self) -> object:
+        """The search over sessions, minutes and recommendations (Ctrl+Shift+F)."""
+        return open_search(self)
 
     def _on_find(self) -> None:
         self.show_page(0)

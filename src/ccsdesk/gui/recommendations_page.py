@@ -1,0 +1,254 @@
+"""The Recommandations page: the follow-up view over every form, its filters, the status
+change and the history of the selected recommendation.
+
+The filters are applied by the service in SQL (overdue first, then by deadline), which
+takes well under 100 ms over 10 000 forms; the addressee box waits for a pause in typing
+before asking, so typing a name does not re-read the list at every key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ccsdesk.core.formats import long_date, short_date, time_of_day
+from ccsdesk.core.i18n import _, ngettext
+from ccsdesk.core.services import recommendations
+from ccsdesk.core.services.recommendations import RecommendationInfo
+from ccsdesk.core.storage.folder import DataFolder
+from ccsdesk.gui.recommendations_model import REC_ROLE, RecommendationsModel
+
+Notify = Callable[[str, Callable[[], None] | None], None]
+FILTER_DELAY_MS = 300
+# Widths that fit a 1366-pixel screen beside the details panel.
+COLUMN_WIDTHS = (44, 90, 100, 330, 170, 150, 70, 220)
+
+
+def _escape(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\n", "<br>"))
+
+
+def details_html(info: RecommendationInfo) -> str:
+    """The selected form and its status history (oldest step first), as simple HTML."""
+    rows = [
+        (_("Session"), info.meeting + (f" ({long_date(info.meeting_date)})"
+                                       if info.meeting_date else "")),
+        (_("Problem observed"), info.problem),
+        (_("Recommendation"), info.text),
+        (_("Addressee"), info.addressee),
+        (_("Followed up by"), info.follow_up_by or "—"),
+        (_("Priority"), _(recommendations.PRIORITIES.get(info.priority, info.priority))),
+        (_("Deadline"), long_date(info.deadline)
+         + (" — " + _("overdue") if info.overdue else "")),
+        (_("Theme"), info.theme or "—"),
+        (_("Place"), info.place or "—"),
+    ]
+    html = [f"<h3>{_escape(_('Recommendation {number}').format(number=info.number))}</h3>",
+            "<table cellspacing='0' cellpadding='3'>"]
+    for title, value in rows:
+        html.append(f"<tr><td valign='top'><b>{_escape(title)}</b></td>"
+                    f"<td>{_escape(value)}</td></tr>")
+    html.append("</table>")
+    html.append(f"<h4>{_escape(_('Status history'))}</h4><ul>")
+    for step in info.history:
+        when = _("{date} at {time}").format(date=short_date(step.at.date()),
+                                           time=time_of_day(step.at))
+        line = f"<b>{_escape(_(recommendations.STATUSES.get(step.status, step.status)))}</b>"
+        line += f" — {_escape(when)} — {_escape(step.author)}"
+        if step.note:
+            line += f"<br><i>{_escape(step.note)}</i>"
+        html.append(f"<li>{line}</li>")
+    html.append("</ul>")
+    return "".join(html)
+
+
+class RecommendationsPage(QWidget):
+    """Attributes ``model``, ``table``, ``details``; signal ``open_meeting(int)``."""
+
+    open_meeting = Signal(int)
+
+    def __init__(self, folder: DataFolder, notify: Notify | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.folder = folder
+        self.notify: Notify = notify or (lambda _message, _undo: None)
+        self.model = RecommendationsModel()
+        title = QLabel(_("Follow-up of recommendations"))
+        title.setObjectName("pageTitle")
+        self.status = QComboBox()
+        self.status.addItem(_("All statuses"), None)
+        for code, label in recommendations.STATUSES.items():
+            self.status.addItem(_(label), code)
+        self.addressee = QLineEdit()
+        self.addressee.setPlaceholderText(_("Addressee contains…"))
+        self.addressee.setClearButtonEnabled(True)
+        self.theme = QComboBox()
+        self.summary = QLabel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        # Fixed row heights: Qt need not measure 10 000 rows.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            self.table.setColumnWidth(column, width)
+        self.details = QTextBrowser()
+        self.details.setOpenLinks(False)
+        self.status_button = QPushButton(_("Change the status…"))
+        self.status_button.setObjectName("primary")
+        self.session_button = QPushButton(_("Open the session"))
+        self.empty_details = _("Select a recommendation to see its form and its history.")
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(FILTER_DELAY_MS)
+        self._timer.timeout.connect(self.reload)
+
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel(_("Status:")))
+        filters.addWidget(self.status)
+        filters.addWidget(QLabel(_("Addressee:")))
+        filters.addWidget(self.addressee, 1)
+        filters.addWidget(QLabel(_("Theme:")))
+        filters.addWidget(self.theme)
+        legend = QLabel(_("Red: overdue · orange: due within two weeks"))
+        legend.setObjectName("hint")
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.table, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.summary)
+        bottom.addStretch(1)
+        bottom.addWidget(legend)
+        left_layout.addLayout(bottom)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status_button)
+        buttons.addWidget(self.session_button)
+        buttons.addStretch(1)
+        right_layout.addLayout(buttons)
+        right_layout.addWidget(self.details, 1)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([700, 420])
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(splitter, 1)
+
+        self.status.currentIndexChanged.connect(lambda _i: self.reload())
+        self.theme.currentIndexChanged.connect(lambda _i: self.reload())
+        self.addressee.textChanged.connect(lambda _t: self._timer.start())
+        self.addressee.returnPressed.connect(self.reload)
+        self.table.selectionModel().selectionChanged.connect(self._show_selected)
+        self.table.doubleClicked.connect(lambda _index: self.change_status())
+        self.status_button.clicked.connect(self.change_status)
+        self.session_button.clicked.connect(self._open_session)
+        self.setTabOrder(self.status, self.addressee)
+        self.setTabOrder(self.addressee, self.theme)
+        self.setTabOrder(self.theme, self.table)
+        self.setTabOrder(self.table, self.status_button)
+        self.reload_themes()
+        self.reload()
+
+    def reload_themes(self) -> None:
+        current = self.theme.currentData()
+        self.theme.blockSignals(True)
+        self.theme.clear()
+        self.theme.addItem(_("All themes"), None)
+        for theme in recommendations.list_themes(self.folder):
+            self.theme.addItem(theme.label, theme.label)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(current)))
+        self.theme.blockSignals(False)
+
+    def reload(self, select_id: int | None = None) -> None:
+        """Read the list again with the current filters, keeping the selection if it stays."""
+        self._timer.stop()
+        keep = select_id if select_id is not None else (
+            self.selected().id if self.selected() else None)
+        rows = recommendations.list_recommendations(
+            self.folder, status=self.status.currentData(), addressee=self.addressee.text(),
+            theme=self.theme.currentData())
+        self.model.set_rows(rows)
+        overdue = sum(1 for r in rows if r.overdue)
+        self.summary.setText(ngettext("{count} recommendation", "{count} recommendations",
+                                      len(rows)).format(count=len(rows))
+                             + (" · " + ngettext("{count} overdue", "{count} overdue",
+                                                 overdue).format(count=overdue)
+                                if overdue else ""))
+        if keep is not None and (row := self.model.row_of(keep)) >= 0:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+        self._show_selected()
+
+    def selected(self) -> RecommendationInfo | None:
+        model = self.table.selectionModel()
+        rows = model.selectedRows() if model else []
+        return self.model.data(rows[0], REC_ROLE) if rows else None
+
+    def _show_selected(self, *_args: object) -> None:
+        info = self.selected()
+        self.status_button.setEnabled(info is not None)
+        self.session_button.setEnabled(info is not None and info.meeting_id is not None)
+        if info is None:
+            self.details.setPlainText(self.empty_details)
+            return
+        self.details.setHtml(details_html(recommendations.get(self.folder, info.id)))
+
+    def show_recommendation(self, rec_id: int) -> None:
+        """Clear the filters and select ``rec_id`` (from the search)."""
+        for combo in (self.status, self.theme):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.addressee.blockSignals(True)
+        self.addressee.clear()
+        self.addressee.blockSignals(False)
+        self.reload(select_id=rec_id)
+        self.table.setFocus()
+
+    def change_status(self) -> None:
+        from ccsdesk.gui.recommendation_dialog import StatusDialog
+
+        info = self.selected()
+        if info is None:
+            return
+        dialog = StatusDialog(self.folder, recommendations.get(self.folder, info.id), self)
+        if dialog.exec():
+            self.reload(select_id=info.id)
+            self.notify(_("Follow-up recorded."), None)
+
+    def _open_session(self) -> None:
+        info = self.selected()
+        if info is not None and info.meeting_id is not None:
+            self.open_meeting.emit(info.meeting_id)
+
+    def focus_filters(self) -> None:
+        self.addressee.setFocus()
