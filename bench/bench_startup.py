@@ -39,7 +39,8 @@ from _common import (
 )
 
 _HARNESS = r"""
-import sys, time
+import faulthandler, sys, time
+faulthandler.dump_traceback_later(60, exit=True)  # a hung start says where it hangs
 from ccsdesk.gui import app as app_module
 
 _make = app_module.make_application
@@ -82,7 +83,7 @@ def start_once(data_dir: str) -> tuple[float, float, float, float, str]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.time()
     completed = subprocess.run([sys.executable, "-c", _HARNESS, data_dir], capture_output=True,
-                               text=True, stdin=subprocess.DEVNULL, env=env, timeout=120)
+                               text=True, stdin=subprocess.DEVNULL, env=env, timeout=90)
     ended = time.time()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
