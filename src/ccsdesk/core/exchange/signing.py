@@ -24,7 +24,7 @@ from sqlalchemy import select
 from ccsdesk.core import formats
 from ccsdesk.core.documents import layout, stamp_font
 from ccsdesk.core.errors import InputError, NotFoundError, StateError
-from ccsdesk.core.exchange import keys
+from ccsdesk.core.exchange import certificates, keys
 from ccsdesk.core.i18n import _
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.core.storage.models import Committee
@@ -56,6 +56,8 @@ class Verification:
     relation: str | None = None
     fingerprint: str = ""
     signatures: int = 0
+    # For a signer known through its certificate chain: the known committee that certified it.
+    certified_by: str = ""
     problems: list[str] = field(default_factory=list)
     document: layout.DocumentIdentity | None = None
 
@@ -123,7 +125,8 @@ def sign_pdf(
     secrets = keys.unlock(folder.keys_dir, passphrase)
     data = _read_source(source)
     head = layout.letterhead(folder)
-    certificate_pem = _own_certificate_pem(folder)
+    # Leaf first, then the certificates of the committees that issued it (exchange issue).
+    chain_pems = certificates.own_chain(folder.keys_dir, _own_certificate_pem(folder))
     moment = datetime.now().astimezone()
     lines = stamp_text if stamp_text is not None else stamp_lines(head, moment)
 
@@ -140,12 +143,13 @@ def sign_pdf(
     from pyhanko.stamp import TextStampStyle
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    _type, _headers, der = asn1_pem.unarmor(certificate_pem.encode("ascii"))
-    certificate = asn1_x509.Certificate.load(der)
+    chain = [asn1_x509.Certificate.load(asn1_pem.unarmor(pem.encode("ascii"))[2])
+             for pem in chain_pems]
+    certificate = chain[0]
     signer = signers.SimpleSigner(
         signing_cert=certificate,
         signing_key=asn1_keys.PrivateKeyInfo.load(secrets.signing_key_der),
-        cert_registry=SimpleCertificateStore.from_certs([certificate]),
+        cert_registry=SimpleCertificateStore.from_certs(chain),
     )
     metadata = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -297,6 +301,9 @@ def verify_pdf(folder: DataFolder, source: bytes | Path) -> Verification:
     certificate = last.signer_cert
     der = certificate.dump()
     match = next((entry for entry in known if entry[0] == der), None)
+    certified_by = ""
+    if match is None:
+        match, certified_by = _match_by_key_or_chain(known, last)
     subject = certificate.subject.native
     signed_at = last.self_reported_timestamp
     return Verification(
@@ -310,10 +317,56 @@ def verify_pdf(folder: DataFolder, source: bytes | Path) -> Verification:
         known_signer=match is not None,
         relation=match[1] if match else None,
         fingerprint=match[3] if match else "",
+        certified_by=certified_by,
         signatures=len(embedded),
         problems=problems,
         document=document,
     )
+
+
+def _spki(der: bytes) -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    return x509.load_der_x509_certificate(der).public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _match_by_key_or_chain(known: list[tuple[bytes, str, str, str]], signature: Any
+                           ) -> tuple[tuple[bytes, str, str, str] | None, str]:
+    """A known committee for a signer certificate that is not byte-for-byte one we hold.
+
+    After a parent issued a committee its certificate the committee signs with it: its
+    public key is still the enrolled one (a known signer). A level further up, where that
+    committee is not enrolled, the certificates embedded in the signature chain it to a
+    committee we know: the signer is then named from its own certificate, and the second
+    value names the known committee that certified it.
+    """
+    from asn1crypto import pem as asn1_pem
+
+    leaf = signature.signer_cert
+    key = _spki(leaf.dump())
+    for entry in known:
+        if _spki(entry[0]) == key:
+            return entry, ""
+    embedded = [choice.chosen for choice in signature.signed_data["certificates"]]
+    chain, current = [leaf], leaf
+    while len(chain) < certificates.MAX_CHAIN:
+        issuer = next((c for c in embedded if c.subject == current.issuer
+                       and c.dump() != current.dump()), None)
+        if issuer is None:
+            break
+        chain.append(issuer)
+        current = issuer
+    pems = [asn1_pem.armor("CERTIFICATE", c.dump()).decode("ascii") for c in chain]
+    found = certificates.anchor(pems, [(_spki(der), relation, name, fingerprint)
+                                       for der, relation, name, fingerprint in known])
+    if found is None:
+        return None, ""
+    subject = leaf.subject.native
+    name = str(subject.get("common_name", "")) or leaf.subject.human_friendly
+    # anchor() carries (uid, name, relation) slots; here they hold relation, name, fingerprint.
+    return (leaf.dump(), "certified", name, ""), found.name
 
 
 def _covers_whole_file(signature: Any, data: bytes) -> bool:

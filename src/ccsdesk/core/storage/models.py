@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -79,6 +80,10 @@ class Committee(Base):
     fingerprint: Mapped[str] = mapped_column(String(40), default="")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Enrolled committees (exchange issue): the place as their identity file names it, and
+    # when the fingerprint was confirmed here.
+    place_label: Mapped[str] = mapped_column(String(300), default="")
+    enrolled_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     place: Mapped[Place | None] = relationship()
 
@@ -312,3 +317,78 @@ class RecommendationStatus(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
     author: Mapped[str] = mapped_column(String(120))
     note: Mapped[str] = mapped_column(Text, default="")
+    # The committee whose archive brought this step ("" for a step recorded here), so that
+    # only decisions taken here travel back down.
+    source_uid: Mapped[str] = mapped_column(String(36), default="")
+
+
+# --- Exchange (issue 6) -------------------------------------------------------------------
+
+
+class ExchangeArchive(Base):
+    """An archive written for (``out``) or imported from (``in``) an enrolled committee.
+
+    ``sequence`` counts per sender→receiver pair. Imported archives keep their decrypted,
+    signed content so that it can be forwarded up unchanged.
+    """
+
+    __tablename__ = "exchange_archive"
+    __table_args__ = (UniqueConstraint("direction", "peer_id", "sequence"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3))
+    peer_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    manifest_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    file_sha256: Mapped[str] = mapped_column(String(64), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[str] = mapped_column(Text, default="{}")
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ExchangeItem(Base):
+    """One thing an outgoing archive carried (a session, a decision, a certificate…)."""
+
+    __tablename__ = "exchange_item"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    archive_id: Mapped[int] = mapped_column(ForeignKey("exchange_archive.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    ref: Mapped[str] = mapped_column(String(120), index=True)
+    label: Mapped[str] = mapped_column(String(300), default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ExchangeOutbox(Base):
+    """Something queued for a committee's next archive: an acknowledgement, a certificate."""
+
+    __tablename__ = "exchange_outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    peer_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    ref: Mapped[str] = mapped_column(String(120))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_archive_id: Mapped[int | None] = mapped_column(ForeignKey("exchange_archive.id"))
+
+
+class ReceivedSession(Base):
+    """A session of another committee, as its signed archive delivered it (read-only here)."""
+
+    __tablename__ = "received_session"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    origin_uid: Mapped[str] = mapped_column(String(36), index=True)
+    origin_name: Mapped[str] = mapped_column(String(200))
+    via_id: Mapped[int] = mapped_column(ForeignKey("committee.id"))
+    archive_id: Mapped[int] = mapped_column(ForeignKey("exchange_archive.id"))
+    label: Mapped[str] = mapped_column(String(200))
+    date: Mapped[date] = mapped_column(Date, index=True)
+    state: Mapped[str] = mapped_column(String(20))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)
+    packet: Mapped[bytes | None] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

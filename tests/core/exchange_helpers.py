@@ -1,0 +1,71 @@
+"""Three real data folders — a commune, the District of Bamako, the national level — and the
+steps the exchange tests share: enrolment both ways and a signed session at the commune."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ccsdesk.core.exchange import identity, keys
+from ccsdesk.core.exchange.keystore import Secrets
+from ccsdesk.core.services import (
+    attendance,
+    committee,
+    exchange,
+    meetings,
+    minutes,
+    recommendations,
+    roster,
+)
+from ccsdesk.core.storage.folder import DataFolder
+from tests.conftest import PASSPHRASE
+
+
+@dataclass
+class Office:
+    """One committee's data folder and its opened keys (unlocked once: scrypt is slow)."""
+
+    folder: DataFolder
+    secrets: Secrets
+
+    def receive(self, data: bytes) -> exchange.ReceiveResult:
+        return exchange.receive(self.folder, data, self.secrets)
+
+    def send(self, to: str) -> tuple[bytes, exchange.SendResult]:
+        box: list[bytes] = []
+        result = exchange.send(self.folder, to, PASSPHRASE, box.append)
+        return box[0], result
+
+
+def office(root: Path, level: str, name: str, place: str) -> Office:
+    folder = DataFolder.open(root / "".join(c if c.isalnum() else "_" for c in name))
+    committee.initialize(folder, level=level, name=name, place=place, chair_title="Président",
+                         passphrase=PASSPHRASE)
+    return Office(folder, keys.unlock(folder.keys_dir, PASSPHRASE))
+
+
+def enrol_pair(child: Office, parent: Office) -> None:
+    """Swap identity files and enrol both ways, as two secretaries would."""
+    child_file = exchange.export_identity(child.folder, PASSPHRASE)
+    parent_file = exchange.export_identity(parent.folder, PASSPHRASE)
+    exchange.enrol(child.folder, identity.parse(parent_file), "parent")
+    exchange.enrol(parent.folder, identity.parse(child_file), "child", PASSPHRASE)
+
+
+def signed_session(folder: DataFolder, on: date = date(2026, 3, 10)) -> tuple[int, int]:
+    """A held, signed session with one recommendation: (meeting id, recommendation id)."""
+    president = roster.add_member(folder, roster.MemberData(
+        last_name="Diarra", first_names="Mariam", sex="F", role="president"))
+    meeting = meetings.create_meeting(folder, on=on)
+    meetings.add_agenda_item(folder, meeting.id, "Vols de motos au marché")
+    attendance.set_attendance(folder, meeting.id, president, "present")
+    rec_id = recommendations.add(folder, meeting.id, recommendations.RecommendationData(
+        problem="Vols de motos répétés au grand marché", text="Renforcer les patrouilles",
+        addressee="Commissariat du 4e arrondissement", priority="high",
+        deadline=date(2026, 4, 30), theme="Criminalité"))
+    minutes.save_draft(folder, meeting.id, revision=None, opening="Ouverture à 9 h",
+                       items={1: "Trois motos volées le 2 mars."}, closing_time="12:30")
+    minutes.adopt(folder, meeting.id)
+    minutes.sign(folder, meeting.id, PASSPHRASE)
+    return meeting.id, rec_id
