@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ccsdesk.core import formats
-from ccsdesk.core.documents import french_words, layout
+from ccsdesk.core.documents import fonts, french_words, layout
 from ccsdesk.core.documents.session_record import Person, SessionRecord, gather
 from ccsdesk.core.i18n import _
 from ccsdesk.core.storage.folder import DataFolder
@@ -25,7 +25,7 @@ KIND = "convocation"
 DELIVERY_KIND = "delivery"
 _MM = 72 / 25.4
 # N°, name, structure / quality, date of delivery, signature: 174 mm.
-DELIVERY_WIDTHS = tuple(w * _MM for w in (9, 46, 52, 24, 43))
+DELIVERY_WIDTHS = tuple(w * _MM for w in (9, 45, 50, 27, 43))
 LIST_WIDTHS = tuple(w * _MM for w in (9, 60, 105))
 SIGNATURE_ROOM = 9 * _MM
 
@@ -95,7 +95,8 @@ def letter(record: SessionRecord, person: Person | None, day: date) -> list[Flow
                          objet=_("Convocation to the {session}").format(session=meeting.label))
     address = Table([["", [Paragraph(esc(line), s["plain"]) for line in _addressee(person)]]],
                     colWidths=[layout.FRAME_WIDTH * 0.5, layout.FRAME_WIDTH * 0.5])
-    address.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
+    address.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fonts.REGULAR, 10),
+                                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                  ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     flow += [address, Spacer(1, 6 * _MM), Paragraph(esc(_salutation(person)), s["body"])]
     paragraphs = body(record)

@@ -16,7 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ccsdesk.core import formats
-from ccsdesk.core.documents import french_words, layout
+from ccsdesk.core.documents import fonts, french_words, layout
 from ccsdesk.core.documents.session_record import SessionRecord, gather
 from ccsdesk.core.i18n import _
 from ccsdesk.core.services import attendance, meetings
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 KIND = "minutes"
 _MM = 72 / 25.4
-ANNEX_WIDTHS = tuple(w * _MM for w in (9, 55, 70, 40))
+ANNEX_WIDTHS = tuple(w * _MM for w in (9, 50, 62, 53))
 ELLIPSIS = "…"
 
 
@@ -37,8 +37,6 @@ def _styles() -> dict[str, Any]:
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.styles import ParagraphStyle
-
-    from ccsdesk.core.documents import fonts
 
     s = layout.styles()
     return {
@@ -224,7 +222,8 @@ def _signatures(record: SessionRecord) -> Flowable:
     block = Table([[column(_("The Rapporteur"), record.secretary),
                     column(record.head.chair_title or _("The President of the Committee"),
                            record.president)]], colWidths=[half, half])
-    block.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    block.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fonts.REGULAR, 10),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     place = _("Done at {town}, on {date}").format(
         town=record.head.town, date=formats.long_date(signed_on(record)))
     return KeepTogether([Spacer(1, 4 * _MM), Paragraph(esc(place), s["dateline"]),
