@@ -86,6 +86,17 @@ def test_up_forward_and_down_with_acknowledgements(hierarchy) -> None:  # type: 
     assert anchor.depth == 1
     national_recs = recommendations.list_recommendations(national.folder)
     assert [r.origin for r in national_recs] == ["CCS de la Commune IV"]
+    # The commune's signed packet, forwarded byte for byte, verifies at national and names
+    # the commune, certified by the District that national knows.
+    received = exchange.received_sessions(national.folder)
+    assert [(r["origin"], r["has_packet"]) for r in received] == [
+        ("CCS de la Commune IV", True)]
+    packet = exchange.received_packet(national.folder, received[0]["uid"])
+    assert packet == exchange.received_packet(district.folder, received[0]["uid"])
+    checked = signing.verify_pdf(national.folder, packet or b"")
+    assert checked.intact and checked.known_signer
+    assert checked.committee == "CCS de la Commune IV"
+    assert checked.certified_by == "CCS du District de Bamako"
 
     # The District decides; the decision goes down and lands in the commune's history.
     district_rec = recommendations.list_recommendations(district.folder)[0]

@@ -19,6 +19,7 @@ from ccsdesk.cli import (
     committee_commands,
     demo_commands,
     documents_commands,
+    exchange_commands,
     journal_commands,
     meetings_commands,
     members_commands,
@@ -47,6 +48,7 @@ COMMAND_MODULES = (
     recommendations_commands,
     verify_commands,
     documents_commands,
+    exchange_commands,
 )
 
 

@@ -2,8 +2,8 @@
 
 A District clerk receives packets by USB stick, e-mail or WhatsApp; this is how they check one
 before filing it. A signed PDF that is not intact exits 1 (so scripts can rely on the status)
-after saying who signed it and what is wrong. Archives are checked here too once the exchange
-issue defines them; for now any file that is not a PDF is refused plainly.
+after saying who signed it and what is wrong. An exchange archive (age format) is decrypted
+with this committee's key and checked — signature, every hash, sender — without importing.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ def _when(moment: Any) -> str:
 
 
 def _known_text(result: Any) -> str:
+    if result.known_signer and result.certified_by:
+        return _("Signer certified by a known committee: {name}.").format(
+            name=result.certified_by)
     if not result.known_signer:
         return _("Signer not known to this committee: check its certificate before trusting "
                  "the document.")
@@ -48,7 +51,14 @@ def run_verify(context: Context, args: argparse.Namespace) -> int:
     from ccsdesk.core.exchange import signing
 
     folder = context.folder()
-    result = signing.verify_pdf(folder, args.file)
+    head = signing._read_source(args.file)
+    from ccsdesk.core.exchange import archive
+
+    if head.startswith(archive.AGE_MAGIC):
+        from ccsdesk.cli import exchange_commands
+
+        return exchange_commands.verify_archive(context, args.file, head)
+    result = signing.verify_pdf(folder, head)
     document = result.document
     data: dict[str, Any] = {
         "file": str(args.file),
@@ -62,6 +72,7 @@ def run_verify(context: Context, args: argparse.Namespace) -> int:
         "known_signer": result.known_signer,
         "relation": result.relation,
         "fingerprint": result.fingerprint or None,
+        "certified_by": result.certified_by or None,
         "signatures": result.signatures,
         "problems": result.problems,
         "document": None if document is None else {

@@ -290,24 +290,19 @@ class SendResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _packet_for(folder: DataFolder, meeting: Meeting) -> bytes | None:
-    """The signed meeting packet, when the documents module provides one and it exists.
+def _packet_for(folder: DataFolder, meeting: Meeting, passphrase: str) -> bytes | None:
+    """The session's signed packet (PDF), built and signed now with our key and chain.
 
-    Looked up by name so that this module does not depend on the documents issue's timing.
+    Built only when the session is due, so its fresh signature time does not make an
+    already acknowledged session due again (the session's JSON decides that).
     """
-    try:
-        from ccsdesk.core.documents import packet  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    getter = getattr(packet, "stored_packet", None)
-    if getter is None:
-        return None
-    data = getter(folder, meeting.id)
-    return bytes(data) if data else None
+    from ccsdesk.core.documents import packet
+
+    return packet.build_signed(folder, meeting.id, passphrase).data
 
 
-def _due_items(folder: DataFolder, session: Session, own: Committee,
-               peer: Committee) -> list[_Due]:
+def _due_items(folder: DataFolder, session: Session, own: Committee, peer: Committee,
+               passphrase: str) -> list[_Due]:
     acked = _acknowledged(session, peer.id)
     due: list[_Due] = []
 
@@ -320,14 +315,13 @@ def _due_items(folder: DataFolder, session: Session, own: Committee,
                                        .order_by(Meeting.date, Meeting.id)):
             document = exchange_content.session_document(session, own, meeting)
             data = exchange_content.dumps(document)
+            digest = archive.sha256(data)
+            if ("session", meeting.uid, digest) in acked:
+                continue
             entries = [archive.Entry(f"entries/sessions/{meeting.uid}.json", "session", data,
-                                     meeting.uid)]
-            packet = _packet_for(folder, meeting)
-            if packet is not None:
-                entries.append(archive.Entry(f"entries/packets/{meeting.uid}.pdf", "packet",
-                                             packet, meeting.uid))
-            digest = exchange_content.digest(b"".join(
-                archive.sha256(e.data).encode() for e in entries))
+                                     meeting.uid),
+                       archive.Entry(f"entries/packets/{meeting.uid}.pdf", "packet",
+                                     _packet_for(folder, meeting, passphrase), meeting.uid)]
             add(_Due("session", meeting.uid, document["label"], entries, digest))
         children = session.scalars(select(Committee).where(Committee.relation == "child"))
         for child in children:
@@ -380,7 +374,7 @@ def send(folder: DataFolder, to: str, passphrase: str,
     with folder.database.unit_of_work() as session:
         own = _own(session)
         peer = find_peer(session, to)
-        due = _due_items(folder, session, own, peer)
+        due = _due_items(folder, session, own, peer, passphrase)
         if not due:
             raise StateError(_("Nothing to send to « {name} »: everything was already "
                                "acknowledged.").format(name=peer.name))

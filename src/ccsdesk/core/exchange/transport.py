@@ -1,0 +1,172 @@
+"""Getting an archive out: a USB stick written safely, or a ready e-mail draft.
+
+A stick may be full or pulled out mid-copy, and the secretary may walk away with it at once,
+so a copy is only reported done once the file was written under a temporary name, flushed to
+the device, renamed, and read back with the same SHA-256. Whatever fails, no half-written
+file is left under the final name or the temporary one.
+
+The e-mail path writes an ``.eml`` draft (the archive attached, a French cover text) with
+``X-Unsent: 1`` so Outlook opens it ready to send; Thunderbird opens it too. Sending through
+an SMTP server is left to the mail program the office already uses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import sys
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from ccsdesk.core.errors import InputError, StorageError
+from ccsdesk.core.i18n import _
+
+LINUX_MOUNT_ROOTS = ("/media", "/run/media", "/mnt")
+DRIVE_REMOVABLE = 2
+ARCHIVE_SUFFIX = ".ccsarchive"
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Drive:
+    """A removable drive the file can be written to."""
+
+    path: Path
+    label: str
+
+
+def removable_drives() -> list[Drive]:
+    """USB sticks and other removable drives currently mounted."""
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import ctypes
+        import string
+
+        kernel = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        mask = kernel.GetLogicalDrives()
+        found = []
+        for index, letter in enumerate(string.ascii_uppercase):
+            root = f"{letter}:\\"
+            if mask >> index & 1 and kernel.GetDriveTypeW(root) == DRIVE_REMOVABLE:
+                found.append(Drive(Path(root), root))
+        return found
+    found = []
+    for root in LINUX_MOUNT_ROOTS:
+        base = Path(root)
+        if not base.is_dir():
+            continue
+        candidates = []
+        for child in sorted(base.iterdir()):
+            # /media/USER/LABEL and /run/media/USER/LABEL hold one more level.
+            if child.is_dir() and not os.path.ismount(child):
+                candidates.extend(sorted(p for p in child.iterdir() if p.is_dir()))
+            else:
+                candidates.append(child)
+        for path in candidates:
+            if os.path.ismount(path):
+                found.append(Drive(path, path.name))
+    return found
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(_CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_failed(path: Path, error: OSError, size: int) -> StorageError:
+    if error.errno == errno.ENOSPC:
+        return StorageError(_("There is not enough room on {place} for the archive ({size} KB "
+                              "needed); nothing was left there. Free some space or use "
+                              "another stick.").format(place=path.parent,
+                                                       size=max(1, size // 1024)))
+    return StorageError(_("The archive could not be written to {place} ({reason}); nothing "
+                          "was left there. Check that the stick is still plugged in and "
+                          "try again.").format(place=path.parent,
+                                               reason=error.strerror or error))
+
+
+def write_verified(path: Path, data: bytes) -> str:
+    """Write ``data`` to ``path`` atomically, read it back, and return its SHA-256."""
+    expected = hashlib.sha256(data).hexdigest()
+    partial = path.with_name(path.name + ".partial")
+    if not path.parent.is_dir():
+        # Never create it: a pulled stick's mount point would become a folder on the PC.
+        raise StorageError(_("The folder {place} does not exist (was the stick removed?); "
+                             "nothing was written.").format(place=path.parent))
+    try:
+        with partial.open("wb") as handle:
+            view = memoryview(data)
+            for start in range(0, len(data), _CHUNK):
+                handle.write(view[start:start + _CHUNK])
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+        _sync_directory(path.parent)
+        if _sha256_of(path) != expected:
+            path.unlink(missing_ok=True)
+            raise StorageError(_("The copy on {place} does not read back identical; it was "
+                                 "removed. Try another stick.").format(place=path.parent))
+    except OSError as error:
+        _remove_quietly(partial)
+        raise _write_failed(path, error, len(data)) from None
+    finally:
+        _remove_quietly(partial)
+    return expected
+
+
+def _sync_directory(directory: Path) -> None:
+    if sys.platform == "win32":  # pragma: no cover - no directory handles on Windows
+        return
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _remove_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+
+
+def archive_name(sender: str, receiver: str, sequence: int) -> str:
+    """A file name people recognise: who to whom, which number."""
+    def slug(text: str) -> str:
+        kept = "".join(ch if ch.isalnum() else "-" for ch in text)
+        return "-".join(part for part in kept.split("-") if part)[:40]
+
+    return f"{slug(sender)}_vers_{slug(receiver)}_{sequence:04d}{ARCHIVE_SUFFIX}"
+
+
+def email_draft(data: bytes, file_name: str, *, sender_name: str, receiver_name: str,
+                sequence: int, to: str = "", from_: str = "") -> bytes:
+    """An ``.eml`` draft carrying the archive, with a cover text in the interface language."""
+    if not file_name or "/" in file_name or "\\" in file_name:
+        raise InputError(_("The attachment's file name is not valid."))
+    message = EmailMessage()
+    message["Subject"] = _("CCS archive no. {sequence} from {sender}").format(
+        sequence=sequence, sender=sender_name)
+    if to:
+        message["To"] = to
+    if from_:
+        message["From"] = from_
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain="ccsdesk.invalid")
+    message["X-Unsent"] = "1"
+    message.set_content(_(
+        "Hello,\n\n"
+        "Please find attached archive no. {sequence} of the {sender} for the {receiver}.\n"
+        "It is encrypted: only the addressed committee can open it, with CCS Desk "
+        "(Échanges › Recevoir, or « ccsdesk receive FILE »).\n"
+        "Do not rename or open the attached file before importing it.\n\n"
+        "Kind regards,\nThe secretariat of the {sender}\n").format(
+            sequence=sequence, sender=sender_name, receiver=receiver_name))
+    message.add_attachment(data, maintype="application", subtype="octet-stream",
+                           filename=file_name)
+    return bytes(message)
