@@ -55,11 +55,13 @@ def test_window_title_pages_and_later_pages(window, commune):
     assert window.windowTitle() == "CCS de la Commune IV — CCS Desk"
     labels = [window.navigation.item(row).text() for row in range(window.navigation.count())]
     assert labels == ["Membres", "Sessions", "Recommandations", "Échanges", "Paramètres"]
-    for row, name in ((1, "sessions"), (2, "recommendations"), (3, "exchanges")):
+    # Sessions and Recommandations are real pages now (tests/gui/test_sessions_gui.py).
+    for row, name in ((3, "exchanges"),):
         window.navigation.setCurrentRow(row)
         page = window.stack.currentWidget()
         assert isinstance(page, LaterPage)
         assert "version ultérieure" in page.text.text()
+        assert "Sessions" in page.text.text()
         screenshot(window, f"later-{name}")
     assert window.minimumSizeHint().width() <= 1366 and window.minimumSizeHint().height() <= 768
 

@@ -20,7 +20,8 @@ from ccsdesk.gui.recommendation_dialog import RecommendationDialog
 from ccsdesk.gui.search_dialog import SearchDialog
 from ccsdesk.gui.session_view import SessionView
 from ccsdesk.gui.sessions_page import NewSessionDialog, SessionsPage
-from tests.conftest import PASSPHRASE, screenshot
+from tests.conftest import PASSPHRASE
+from tests.conftest import screenshot as save_screenshot
 from tests.gui.conftest import answer_next_dialog, press
 
 MEMBERS = (("Diarra", "Mariam", "F", "president"), ("Coulibaly", "Seydou", "M", "member"),
@@ -28,10 +29,13 @@ MEMBERS = (("Diarra", "Mariam", "F", "president"), ("Coulibaly", "Seydou", "M", 
            ("Sangaré", "Awa", "F", "member"))
 
 
-def add_members(folder: DataFolder) -> dict[str, int]:
-    return {last: roster.add_member(folder, roster.MemberData(
+def add_members(folder: DataFolder, window: MainWindow | None = None) -> dict[str, int]:
+    ids = {last: roster.add_member(folder, roster.MemberData(
         last_name=last, first_names=first, sex=sex, role=role))
         for last, first, sex, role in MEMBERS}
+    if window is not None:
+        window.roster_page.reload()  # the status bar's counts
+    return ids
 
 
 @pytest.fixture
@@ -42,6 +46,12 @@ def window(qtbot, qapp_styled, commune):  # type: ignore[no-untyped-def]
     main.show()
     qtbot.waitExposed(main)
     return main
+
+
+def screenshot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Let pending layouts settle (labels whose text just changed), then save."""
+    QApplication.processEvents()
+    save_screenshot(widget, name)
 
 
 def sessions_page(window: MainWindow) -> SessionsPage:
@@ -68,7 +78,7 @@ def fill_agenda_dialog(title: str, presenter: str = "", group: str = "", shot: s
 
 
 def test_whole_session_in_the_window(qtbot, window, commune, wait_tasks):
-    ids = add_members(commune)
+    ids = add_members(commune, window)
     earlier = meetings.create_meeting(commune, on=date.today() - timedelta(days=60),
                                       time="09:00", venue="Mairie")
     page = sessions_page(window)
@@ -313,7 +323,7 @@ def test_whole_session_in_the_window(qtbot, window, commune, wait_tasks):
 
 
 def test_empty_list_and_second_convocation(qtbot, window, commune):
-    ids = add_members(commune)
+    ids = add_members(commune, window)
     page = sessions_page(window)
     assert page.table_or_empty.currentWidget() is page.empty
     screenshot(window, "sessions-empty")
@@ -343,7 +353,7 @@ def test_empty_list_and_second_convocation(qtbot, window, commune):
 
 
 def test_represented_by_nobody_present_is_explained(qtbot, window, commune):
-    ids = add_members(commune)
+    ids = add_members(commune, window)
     meeting = meetings.create_meeting(commune, on=date.today())
     view = sessions_page(window).open_meeting(meeting.id, "attendance")
     box = view.attendance_tab.status_box(ids["Keïta"])
@@ -363,7 +373,7 @@ def test_represented_by_nobody_present_is_explained(qtbot, window, commune):
 # The offscreen platform cannot raise a window; on a desktop the search window comes forward.
 @pytest.mark.qt_log_ignore("does not support propagateSizeHints", "does not support raise")
 def test_search_finds_accented_words_typed_without_accents(qtbot, window, commune):
-    add_members(commune)
+    add_members(commune, window)
     meeting = meetings.create_meeting(commune, on=date.today() - timedelta(days=3))
     meetings.add_agenda_item(commune, meeting.id, "Insécurité au marché")
     minutes.save_draft(commune, meeting.id, revision=0,

@@ -42,6 +42,8 @@ from ccsdesk.gui.errors import show_error
 from ccsdesk.gui.tasks import run_task
 
 AUTOSAVE_MS = 2000
+# Several boxes fit on a 768-pixel screen; a long text scrolls inside its box.
+TEXT_BOX_HEIGHT = 120
 
 
 class PassphraseDialog(QDialog):
@@ -120,31 +122,18 @@ class MinutesEditor(QWidget):
         self.problem.setWordWrap(True)
         self.problem.hide()
 
-        self.opening = self._text_box(_("Opening: who opened the session, when, where"))
-        self.divers = self._text_box(_("Any other business"))
+        # The text widgets are made afresh by _build for each version shown.
+        self.opening = QPlainTextEdit()
+        self.divers = QPlainTextEdit()
         self.closing_time = QLineEdit()
-        self.closing_time.setPlaceholderText(_("HH:MM"))
-        self.closing_time.setMaximumWidth(90)
-        self.closing_time.textEdited.connect(self._on_edit)
-        self.closing_row = QWidget()
-        row_layout = QHBoxLayout(self.closing_row)
-        row_layout.setContentsMargins(0, 0, 0, 0)
-        row_layout.addWidget(QLabel(_("Session closed at:")))
-        row_layout.addWidget(self.closing_time)
-        row_layout.addStretch(1)
         self.item_boxes: dict[int, QPlainTextEdit] = {}
-        self.body = QWidget()
-        self.body_layout = QVBoxLayout(self.body)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.body)
-        self.scroll = scroll
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.versions.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.state.setWordWrap(True)
 
         top = QHBoxLayout()
-        top.addWidget(self.state)
-        top.addSpacing(12)
-        top.addWidget(self.indicator)
-        top.addStretch(1)
+        top.addWidget(self.state, 1)
         top.addWidget(QLabel(_("Version:")))
         top.addWidget(self.versions)
         actions = QHBoxLayout()
@@ -152,24 +141,26 @@ class MinutesEditor(QWidget):
         actions.addWidget(self.sign_button)
         actions.addWidget(self.correct_button)
         actions.addStretch(1)
+        actions.addWidget(self.indicator)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(actions)
         layout.addWidget(self.reason)
         layout.addWidget(self.problem)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.scroll, 1)
 
         self.versions.activated.connect(self._on_version_chosen)
         self.adopt_button.clicked.connect(self.adopt)
         self.sign_button.clicked.connect(self.sign)
         self.correct_button.clicked.connect(self.correct)
 
-    def _text_box(self, placeholder: str) -> QPlainTextEdit:
-        box = QPlainTextEdit()
+    def _text_box(self, placeholder: str, text: str) -> QPlainTextEdit:
+        box = QPlainTextEdit(text)
         box.setPlaceholderText(placeholder)
         box.setTabChangesFocus(True)
-        box.setMinimumHeight(90)
+        box.setFixedHeight(TEXT_BOX_HEIGHT)
         box.textChanged.connect(self._on_edit)
+        self.body_layout.addWidget(box)
         return box
 
     # -- reading -------------------------------------------------------------------------
@@ -195,28 +186,30 @@ class MinutesEditor(QWidget):
         self._update_state()
 
     def _build(self, info: minutes.MinutesInfo) -> None:
-        while self.body_layout.count():
-            child = self.body_layout.takeAt(0)
-            widget = child.widget()
-            if widget is not None and widget not in (self.opening, self.divers,
-                                                     self.closing_row):
-                widget.deleteLater()
-        self.item_boxes = {}
+        """A fresh page of text boxes for ``info`` (the scroll area drops the old one)."""
+        body = QWidget()
+        self.body_layout = QVBoxLayout(body)
         self._section(_("Opening"))
-        self.body_layout.addWidget(self.opening)
-        self.opening.setPlainText(info.opening)
+        self.opening = self._text_box(_("Opening: who opened the session, when, where"),
+                                      info.opening)
+        self.item_boxes = {}
         for item in info.items:
             self._section(f"{item.position}. {item.title}")
-            box = self._text_box(_("What was said and decided on this item"))
-            box.setPlainText(item.text)
-            self.item_boxes[item.position] = box
-            self.body_layout.addWidget(box)
+            self.item_boxes[item.position] = self._text_box(
+                _("What was said and decided on this item"), item.text)
         self._section(_("Any other business"))
-        self.body_layout.addWidget(self.divers)
-        self.divers.setPlainText(info.divers)
-        self.body_layout.addWidget(self.closing_row)
-        self.closing_time.setText(info.closing_time)
+        self.divers = self._text_box(_("Any other business"), info.divers)
+        self.closing_time = QLineEdit(info.closing_time)
+        self.closing_time.setPlaceholderText(_("HH:MM"))
+        self.closing_time.setMaximumWidth(90)
+        self.closing_time.textEdited.connect(self._on_edit)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(_("Session closed at:")))
+        row.addWidget(self.closing_time)
+        row.addStretch(1)
+        self.body_layout.addLayout(row)
         self.body_layout.addStretch(1)
+        self.scroll.setWidget(body)
 
     def _section(self, text: str) -> None:
         label = QLabel(text)
@@ -263,6 +256,8 @@ class MinutesEditor(QWidget):
         editable = self.is_editable()
         for box in (self.opening, self.divers, *self.item_boxes.values()):
             box.setReadOnly(not editable)
+            box.style().unpolish(box)  # the style sheet greys read-only text
+            box.style().polish(box)
         self.closing_time.setReadOnly(not editable)
         latest = info.number == self.current_number
         self.adopt_button.setEnabled(editable)

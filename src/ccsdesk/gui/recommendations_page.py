@@ -36,7 +36,7 @@ from ccsdesk.gui.recommendations_model import REC_ROLE, RecommendationsModel
 Notify = Callable[[str, Callable[[], None] | None], None]
 FILTER_DELAY_MS = 300
 # Widths that fit a 1366-pixel screen beside the details panel.
-COLUMN_WIDTHS = (44, 90, 100, 330, 170, 150, 70, 220)
+COLUMN_WIDTHS = (40, 90, 100, 250, 150, 130, 70, 200)
 
 
 def _escape(text: str) -> str:
@@ -59,13 +59,14 @@ def details_html(info: RecommendationInfo) -> str:
         (_("Theme"), info.theme or "—"),
         (_("Place"), info.place or "—"),
     ]
-    html = [f"<h3>{_escape(_('Recommendation {number}').format(number=info.number))}</h3>",
-            "<table cellspacing='0' cellpadding='3'>"]
+    heading = _("Recommendation {number}").format(number=info.number)
+    html = [f"<h3>{_escape(heading)}</h3>", "<table cellspacing='0' cellpadding='3'>"]
     for title, value in rows:
         html.append(f"<tr><td valign='top'><b>{_escape(title)}</b></td>"
                     f"<td>{_escape(value)}</td></tr>")
     html.append("</table>")
-    html.append(f"<h4>{_escape(_('Status history'))}</h4><ul>")
+    history = _("Status history")
+    html.append(f"<h4>{_escape(history)}</h4><ul>")
     for step in info.history:
         when = _("{date} at {time}").format(date=short_date(step.at.date()),
                                            time=time_of_day(step.at))

@@ -165,7 +165,7 @@ class SessionView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.agenda_tab, _("Agenda"))
         self.tabs.addTab(self.convocations_tab, _("Convocations"))
-        self.tabs.addTab(self.attendance_tab, _("Attendance"))
+        self.tabs.addTab(self.attendance_tab, _("Who attended"))
         self.tabs.addTab(self.minutes_tab, _("Minutes"))
         self.tabs.addTab(self.recommendations_tab, _("Recommendations"))
 
@@ -255,6 +255,8 @@ class SessionView(QWidget):
         self.open_requested.emit(meeting_id)
 
     def _on_tab_changed(self, index: int) -> None:
+        # The attendance tab has its own banner, right above the list it counts.
+        self.header_quorum.setVisible(self.tabs.widget(index) is not self.attendance_tab)
         if self.tabs.widget(index) is self.minutes_tab:
             self.minutes_tab.focus_first()
 
