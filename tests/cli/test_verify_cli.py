@@ -62,6 +62,11 @@ def test_verify_refuses_other_files(cli, commune: DataFolder, tmp_path: Path) ->
     archive = tmp_path / "envoi.ccsx"
     archive.write_bytes(b"age-encryption.org/v1\n...")
     result = cli("verify", str(archive))
+    assert result.code == 1  # an age header but no archive behind it (exchange issue)
+    assert result.err.startswith("ccsdesk: Cette archive est endommagée")
+    other = tmp_path / "notes.txt"
+    other.write_bytes(b"Compte rendu\n")
+    result = cli("verify", str(other))
     assert result.code == 1
     assert result.err == "ccsdesk: Ce fichier n’est pas un PDF signé.\n"
 
