@@ -115,7 +115,8 @@ def main() -> int:
     if cold:
         print_table("Cold (page cache dropped before each run)", cold)
     else:
-        print("\nCold runs skipped: dropping the page cache needs root on Linux.")
+        print("\nCold runs skipped (--cold-runs 0, or not root on Linux: dropping the page "
+              "cache needs root).")
     heavy = heavy_imports_at_load()
     print("\nCommand modules that load heavy libraries when merely imported:")
     for name, libraries in heavy.items() or [("(none)", [])]:

@@ -59,7 +59,8 @@ def make_application(*args, **kwargs):
                 key = "show" if kind == QEvent.Type.Show else "paint"
                 if key not in seen:
                     seen[key] = time.time()
-                    print(f"{key} {seen[key]:.6f} {type(obj).__name__}", flush=True)
+                    print(f"{key} {seen[key]:.6f} {time.process_time():.6f} "
+                          f"{type(obj).__name__}", flush=True)
                     if key == "paint":
                         QTimer.singleShot(0, application.quit)
             return False
@@ -76,9 +77,10 @@ sys.exit(0 if "paint" in seen else 3)
 """
 
 
-def start_once(data_dir: str) -> tuple[float, float, float, float, str]:
+def start_once(data_dir: str) -> tuple[float, float, float, float, float, str]:
     """Seconds from process start to show, to first paint, to exit; the CPU seconds the
-    process used (user + system, steady on a busy machine); and the window's class."""
+    process had used when the window was shown and when it ended (user + system: steady on
+    a busy machine); and the window's class."""
     env = child_env(QT_QPA_PLATFORM="offscreen")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.time()
@@ -91,13 +93,16 @@ def start_once(data_dir: str) -> tuple[float, float, float, float, str]:
         raise SystemExit(f"the window did not show ({completed.returncode}):\n"
                          f"{completed.stdout}\n{completed.stderr}")
     marks = {}
+    cpu_marks = {}
     window = ""
     for line in completed.stdout.splitlines():
         parts = line.split()
-        if len(parts) == 3 and parts[0] in ("show", "paint"):
+        if len(parts) == 4 and parts[0] in ("show", "paint"):
             marks[parts[0]] = float(parts[1])
-            window = window or parts[2]
-    return marks["show"] - start, marks["paint"] - start, ended - start, cpu, window
+            cpu_marks[parts[0]] = float(parts[2])
+            window = window or parts[3]
+    return (marks["show"] - start, marks["paint"] - start, ended - start, cpu_marks["show"],
+            cpu, window)
 
 
 def main() -> int:
@@ -122,23 +127,26 @@ def main() -> int:
             def folder_for_run(d: str = data_dir, new: bool = new_folder) -> str:
                 return str(Path(tmp) / f"neuf-{next(fresh)}") if new else d
 
-            window = start_once(folder_for_run())[4]  # warms the caches; names the window
+            window = start_once(folder_for_run())[5]  # warms the caches; names the window
             for cold, runs, target in ((False, args.runs, timings),
                                        (True, args.cold_runs, cold_timings)):
                 if cold and not (can_drop_caches() and runs):
                     continue
-                results: list[tuple[float, float, float, float]] = []
+                results: list[tuple[float, float, float, float, float]] = []
 
                 def measure(out: list = results, where=folder_for_run) -> float:  # type: ignore[no-untyped-def,type-arg]
-                    show, paint, ended, cpu, _window = start_once(where())
-                    out.append((show, paint, ended, cpu))
+                    show, paint, ended, cpu_shown, cpu, _window = start_once(where())
+                    out.append((show, paint, ended, cpu_shown, cpu))
                     return show
 
                 repeat(measure, runs, cold=cold)
                 target.append(summarize(f"{label} ({window}): shown", [r[0] for r in results]))
                 target.append(summarize(f"{label}: painted", [r[1] for r in results]))
                 target.append(summarize(f"{label}: process ended", [r[2] for r in results]))
-                target.append(summarize(f"{label}: CPU used to exit", [r[3] for r in results]))
+                target.append(summarize(f"{label}: CPU used until shown",
+                                        [r[3] for r in results]))
+                target.append(summarize(f"{label}: CPU used until exit",
+                                        [r[4] for r in results]))
     info = machine()
     print(f"{info['cpu']}, {info['cores']} cores, Python {info['python']}, {info['date']}, "
           f"load average {info['load_average']}")
@@ -146,7 +154,8 @@ def main() -> int:
     if cold_timings:
         print_table("Cold (page cache dropped before each run)", cold_timings)
     else:
-        print("\nCold runs skipped: dropping the page cache needs root on Linux.")
+        print("\nCold runs skipped (--cold-runs 0, or not root on Linux: dropping the page "
+              "cache needs root).")
     write_json(args.json, timings, cold=[t.__dict__ for t in cold_timings])
     return 0
 
