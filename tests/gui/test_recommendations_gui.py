@@ -8,10 +8,10 @@ import time
 from datetime import date, timedelta
 
 import pytest
+from bench.bench_sessions import fill_recommendations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from bench.bench_sessions import fill_recommendations
 from ccsdesk.core.services import committee, meetings, recommendations
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.main_window import MainWindow

@@ -22,7 +22,16 @@ from ccsdesk.gui.session_view import SessionView
 from ccsdesk.gui.sessions_page import NewSessionDialog, SessionsPage
 from tests.conftest import PASSPHRASE
 from tests.conftest import screenshot as save_screenshot
-from tests.gui.conftest import answer_next_dialog, press
+from tests.gui.conftest import answer_next_dialog
+
+
+def shot_then_yes(name: str):  # type: ignore[no-untyped-def]
+    """Answer a confirmation with Yes after saving its screenshot."""
+    def act(dialog) -> None:  # type: ignore[no-untyped-def]
+        assert isinstance(dialog, QMessageBox)
+        screenshot(dialog, name)
+        dialog.button(QMessageBox.StandardButton.Yes).click()
+    return act
 
 MEMBERS = (("Diarra", "Mariam", "F", "president"), ("Coulibaly", "Seydou", "M", "member"),
            ("Traoré", "Aminata", "F", "secretary"), ("Keïta", "Moussa", "M", "member"),
@@ -128,7 +137,7 @@ def test_whole_session_in_the_window(qtbot, window, commune, wait_tasks):
     assert titles[1:3] == ["Vols de motos à la gare routière", "Éclairage public du marché"]
     assert view.agenda_tab.selected_position() == 2
     view.agenda_tab.table.selectRow(3)
-    answer_next_dialog(press(QMessageBox.StandardButton.Yes))
+    answer_next_dialog(shot_then_yes("agenda-remove-confirm"))
     view.agenda_tab.remove_selected()
     assert len(meetings.get_meeting(commune, meeting_id).agenda) == 3
     screenshot(window, "session-agenda")
@@ -258,7 +267,7 @@ def test_whole_session_in_the_window(qtbot, window, commune, wait_tasks):
 
     # -- adopt (after a confirmation): text and attendance are frozen -----------------------
     view.show_tab("minutes")
-    answer_next_dialog(press(QMessageBox.StandardButton.Yes))
+    answer_next_dialog(shot_then_yes("minutes-adopt-confirm"))
     editor.adopt_button.click()
     assert minutes.get_minutes(commune, meeting_id).state == "adopted"
     assert editor.opening.isReadOnly() and not editor.adopt_button.isEnabled()
@@ -412,3 +421,37 @@ def test_search_finds_accented_words_typed_without_accents(qtbot, window, commun
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
     assert window.search_dialog.isVisible() and window.search_dialog.box.text() == "marche"
     QApplication.processEvents()
+
+
+def test_guests_are_listed_convened_and_not_counted(qtbot, window, commune):
+    ids = add_members(commune, window)
+    meeting = meetings.create_meeting(commune, on=date.today() + timedelta(days=10))
+    view = sessions_page(window).open_meeting(meeting.id, "attendance")
+    tab = view.attendance_tab
+
+    def invite(dialog) -> None:  # type: ignore[no-untyped-def]
+        dialog.name.setText("Capitaine Sidibé")
+        dialog.organisation.setText("Gendarmerie")
+        screenshot(dialog, "attendance-guest-dialog")
+        dialog.accept()
+
+    answer_next_dialog(invite)
+    tab.add_guest_button.click()
+    assert tab.guest_list.count() == 1
+    assert tab.guest_list.item(0).text() == "Capitaine Sidibé — Gendarmerie"
+    tab.guest_list.item(0).setCheckState(Qt.CheckState.Checked)
+    assert meetings.list_guests(commune, meeting.id)[0].present
+    box = tab.status_box(ids["Diarra"])
+    box.setCurrentIndex(box.findData("present"))
+    quorum = attendance.quorum(commune, meeting.id)
+    assert (quorum.counted, quorum.in_office) == (1, len(MEMBERS))  # the guest is not counted
+    screenshot(window, "attendance-guests")
+    view.show_tab("convocations")
+    view.convocations_tab.prepare()
+    recipients = [view.convocations_tab.table.item(r, 0).text()
+                  for r in range(view.convocations_tab.table.rowCount())]
+    assert "Capitaine Sidibé (invité)" in recipients and len(recipients) == len(MEMBERS) + 1
+    # Convocations sent on time are not flagged.
+    view.convocations_tab.record_sent()
+    assert not any(c.late for c in meetings.list_convocations(commune, meeting.id))
+    assert view.convocations_tab.table.item(0, 3).text() == ""

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccsdesk.core.errors import CcsError
-from ccsdesk.core.i18n import _
+from ccsdesk.core.i18n import _, ngettext
 from ccsdesk.core.services import attendance, meetings
 from ccsdesk.core.services.member_fields import ROLES
 from ccsdesk.core.storage.folder import DataFolder
@@ -52,13 +52,17 @@ def banner_text(quorum: attendance.Quorum) -> str:
                  "office are needed ({rule}).").format(
                      required=quorum.required, in_office=quorum.in_office, rule=rule)
     if quorum.reached:
-        return _("Quorum reached: {counted} present or represented, {required} needed "
-                 "({in_office} members in office).").format(
-                     counted=quorum.counted, required=quorum.required,
-                     in_office=quorum.in_office)
-    return _("Quorum not reached: {counted} present or represented, {required} needed "
-             "({in_office} members in office).").format(
-                 counted=quorum.counted, required=quorum.required, in_office=quorum.in_office)
+        text = ngettext("Quorum reached: {counted} present or represented, {required} needed "
+                        "({in_office} members in office).",
+                        "Quorum reached: {counted} present or represented, {required} needed "
+                        "({in_office} members in office).", quorum.counted)
+    else:
+        text = ngettext("Quorum not reached: {counted} present or represented, {required} "
+                        "needed ({in_office} members in office).",
+                        "Quorum not reached: {counted} present or represented, {required} "
+                        "needed ({in_office} members in office).", quorum.counted)
+    return text.format(counted=quorum.counted, required=quorum.required,
+                       in_office=quorum.in_office)
 
 
 def banner_state(quorum: attendance.Quorum) -> str:

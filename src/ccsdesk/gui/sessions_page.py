@@ -168,7 +168,7 @@ class NewSessionDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(540)
 
     def chosen_date(self) -> date:
         value = self.date.date()
