@@ -43,20 +43,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.set_defaults(handler=run_scan_list)
 
 
-def file_names() -> dict[str, str]:
-    """The name of each document's file (translated: people open these folders)."""
-    return {
-        "convocation": _("file name: convocation.pdf"),
-        "convocations": _("file name: individual-convocations.pdf"),
-        "delivery": _("file name: delivery-sheet.pdf"),
-        "attendance": _("file name: attendance-sheet.pdf"),
-        "minutes": _("file name: minutes.pdf"),
-        "recommendations": _("file name: recommendation-forms.pdf"),
-        "packet": _("file name: signed-session-packet.pdf"),
-        "packet_unsigned": _("file name: session-packet-unsigned.pdf"),
-    }
-
-
 def build_documents(folder: Any, meeting_id: int, out: Path, *,
                     passphrase: str | None) -> dict[str, Any]:
     """Write the session's documents into ``out``; ``passphrase`` None: packet unsigned.
@@ -70,6 +56,7 @@ def build_documents(folder: Any, meeting_id: int, out: Path, *,
         packet,
         recommendation_form,
     )
+    from ccsdesk.core.documents.file_names import file_names
     from ccsdesk.core.documents.session_record import gather
     from ccsdesk.core.errors import StateError
     from ccsdesk.core.files import write_atomically
