@@ -309,6 +309,9 @@ def test_whole_session_in_the_window(qtbot, window, commune, wait_tasks):
     assert editor.info.number == 2 and editor.is_editable()
     assert "Erreur sur l’heure d’ouverture" in editor.reason.text()
     assert editor.versions.count() == 2
+    # The correction reopens the text only: agenda and attendance stay as adopted.
+    assert not view.agenda_tab.add_button.isEnabled()
+    assert not tab.status_box(ids["Diarra"]).isEnabled()
     editor.opening.setPlainText("La séance est ouverte à 9 h 45 par la présidente.")
     assert editor.save_now()
     assert minutes.get_minutes(commune, meeting_id, 1).opening.startswith(
@@ -321,6 +324,8 @@ def test_whole_session_in_the_window(qtbot, window, commune, wait_tasks):
     assert editor.opening.toPlainText().startswith("La seance est ouverte a 9 h 40")
     assert editor.indicator.text() == "Version antérieure, en lecture seule"
     screenshot(window, "minutes-version-1")
+    # Every tab of the session fits a 1366×768 office screen.
+    assert window.minimumSizeHint().width() <= 1366 and window.minimumSizeHint().height() <= 768
 
     # -- back to the list: the state and quorum show there -----------------------------------
     window.activateWindow()

@@ -44,9 +44,11 @@ def banner_text(quorum: attendance.Quorum) -> str:
     """What the quorum banner says (also used by the session header)."""
     rule = _(attendance.RULES.get(quorum.rule, quorum.rule))
     if quorum.second_convocation and quorum.reached:
-        return _("Second convocation: the session deliberates whatever the number of "
-                 "members present ({counted} present or represented).").format(
-                     counted=quorum.counted)
+        return ngettext("Second convocation: the session deliberates whatever the number of "
+                        "members present ({counted} present or represented).",
+                        "Second convocation: the session deliberates whatever the number of "
+                        "members present ({counted} present or represented).",
+                        quorum.counted).format(counted=quorum.counted)
     if not quorum.recorded:
         return _("Attendance not recorded yet: {required} of the {in_office} members in "
                  "office are needed ({rule}).").format(

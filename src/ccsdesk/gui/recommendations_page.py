@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ccsdesk.core.formats import long_date, short_date, time_of_day
+from ccsdesk.core.formats import long_date, number, short_date, time_of_day
 from ccsdesk.core.i18n import _, ngettext
 from ccsdesk.core.services import recommendations
 from ccsdesk.core.services.recommendations import RecommendationInfo
@@ -99,6 +99,7 @@ class RecommendationsPage(QWidget):
         self.addressee = QLineEdit()
         self.addressee.setPlaceholderText(_("Addressee contains…"))
         self.addressee.setClearButtonEnabled(True)
+        self.addressee.setMinimumWidth(200)
         self.theme = QComboBox()
         self.summary = QLabel()
         self.table = QTableView()
@@ -200,9 +201,9 @@ class RecommendationsPage(QWidget):
         self.model.set_rows(rows)
         overdue = sum(1 for r in rows if r.overdue)
         self.summary.setText(ngettext("{count} recommendation", "{count} recommendations",
-                                      len(rows)).format(count=len(rows))
+                                      len(rows)).format(count=number(len(rows)))
                              + (" · " + ngettext("{count} overdue", "{count} overdue",
-                                                 overdue).format(count=overdue)
+                                                 overdue).format(count=number(overdue))
                                 if overdue else ""))
         if keep is not None and (row := self.model.row_of(keep)) >= 0:
             self.table.selectRow(row)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ccsdesk.core.formats import full_date
 from ccsdesk.core.i18n import _, ngettext
-from ccsdesk.core.services import attendance, meetings, recommendations
+from ccsdesk.core.services import attendance, meetings, minutes, recommendations
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.agenda_tab import AgendaTab
 from ccsdesk.gui.attendance_tab import AttendanceTab, QuorumBanner
@@ -195,7 +195,12 @@ class SessionView(QWidget):
     # -- reading -------------------------------------------------------------------------
 
     def is_open(self) -> bool:
-        return self.info.state not in meetings.CLOSED_STATES
+        """Agenda and attendance may change until a version of the minutes is adopted
+        (a correction reopens the text only, as the service rules)."""
+        if self.info.state in meetings.CLOSED_STATES:
+            return False
+        return all(v.state == "draft" for v in minutes.list_versions(self.folder,
+                                                                     self.meeting_id))
 
     def refresh(self) -> None:
         """Read the session and every tab again (after a change of state)."""
