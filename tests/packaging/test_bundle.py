@@ -159,7 +159,10 @@ def test_bundle_holds_the_files_read_at_run_time(bundle: Bundle) -> None:
     versions = [path.name for path in migrations.glob("*.py")]
     for revision in migrate.REVISIONS:
         assert any(name.startswith(revision) for name in versions), f"migration {revision}"
-    # Catalog sources and the 1,000 unused Babel locales stay out.
+    # Qt's own French strings (Oui, Non, Annuler) for the dialogs.
+    assert list(internal.glob("PySide6/**/qtbase_fr.qm")), "Qt's French translation"
+    # Catalog sources, other languages' Qt translations and unused Babel locales stay out.
+    assert not list(internal.glob("PySide6/**/qtbase_de.qm"))
     assert not list((internal / "resources").rglob("*.po"))
     assert len(list((internal / "babel" / "locale-data").glob("*.dat"))) < 20
 
@@ -240,7 +243,7 @@ def test_frozen_cli_fills_the_demo_committee(bundle: Bundle, tmp_path: Path) -> 
     assert found, "the demo committee has no session"
     held = [m for m in found if m.get("state") != "planned"] or found
     out = tmp_path / "documents"
-    made = run_frozen(bundle, "--data-dir", str(data), "documents", str(held[0]["id"]),
+    made = run_frozen(bundle, "--data-dir", str(data), "documents", str(held[0]["number"]),
                       "--out", str(out), env=_clean_env(CCSDESK_PASSPHRASE=PASSPHRASE),
                       timeout=300)
     assert made.code == 0, made.err
@@ -250,6 +253,11 @@ def test_frozen_cli_fills_the_demo_committee(bundle: Bundle, tmp_path: Path) -> 
         assert pdf.read_bytes()[:5] == b"%PDF-", pdf.name
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True)
         assert text.returncode == 0 and text.stdout.strip(), f"{pdf.name}: {text.stderr}"
+    if held[0].get("state") == "signed":
+        # pyHanko and cryptography work frozen: the session packet carries a valid signature.
+        checks = [subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True).stdout
+                  for pdf in pdfs]
+        assert any("Signature is Valid." in check for check in checks), checks
 
 
 def test_portable_mode_keeps_the_data_beside_the_frozen_program(bundle: Bundle,
