@@ -460,3 +460,33 @@ def test_guests_are_listed_convened_and_not_counted(qtbot, window, commune):
     view.convocations_tab.record_sent()
     assert not any(c.late for c in meetings.list_convocations(commune, meeting.id))
     assert view.convocations_tab.table.item(0, 3).text() == ""
+
+
+def test_leaving_the_session_or_closing_the_window_saves_the_minutes(qtbot, window, commune):
+    ids = add_members(commune, window)
+    meeting = meetings.create_meeting(commune, on=date.today())
+    meetings.add_agenda_item(commune, meeting.id, "Sécurité routière")
+    attendance.set_attendance(commune, meeting.id, ids["Diarra"], "present")
+    page = sessions_page(window)
+    view = page.open_meeting(meeting.id, "minutes")
+    view.minutes_tab.item_boxes[1].setPlainText("Deux accidents au carrefour.")
+    assert view.minutes_tab.timer.isActive()  # the pause has not elapsed yet
+    window.activateWindow()
+    qtbot.keyClick(view, Qt.Key.Key_Escape)  # back to the list at once
+    assert page.view is None
+    assert minutes.get_minutes(commune, meeting.id).item(1).text == "Deux accidents au carrefour."
+    view = page.open_meeting(meeting.id, "minutes")
+    assert view.minutes_tab.item_boxes[1].toPlainText() == "Deux accidents au carrefour."
+    view.minutes_tab.divers.setPlainText("Néant.")
+    window.close()
+    assert minutes.get_minutes(commune, meeting.id).divers == "Néant."
+
+
+@pytest.mark.qt_log_ignore("does not support propagateSizeHints", "does not support raise")
+def test_ctrl_shift_f_opens_the_search(qtbot, window, commune):
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_F,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    dialog = window.search_dialog
+    assert isinstance(dialog, SearchDialog) and dialog.isVisible()
+    dialog.close()

@@ -8,6 +8,7 @@ list is editable from the form because the themes of a commune are not known in 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -116,6 +117,11 @@ class RecommendationDialog(QDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(620)
         self.add_theme_button.clicked.connect(self.add_theme)
+        # The order the form reads, top to bottom (the widgets were made in another order).
+        chain = (self.agenda, self.problem_text, self.text, self.addressee, self.follow_up_by,
+                 self.priority, self.deadline, self.theme, self.add_theme_button, self.place)
+        for first, second in pairwise(chain):
+            self.setTabOrder(first, second)
         if info is not None:
             self._fill(info)
 
