@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from ccsdesk.core.services import committee, meetings, recommendations
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.main_window import MainWindow
-from ccsdesk.gui.recommendation_dialog import StatusDialog
+from ccsdesk.gui.recommendation_dialog import RecommendationDialog, StatusDialog
 from ccsdesk.gui.recommendations_model import DUE_SOON, OVERDUE
 from ccsdesk.gui.recommendations_page import RecommendationsPage
 from tests.conftest import screenshot
@@ -154,3 +154,34 @@ def test_ten_thousand_forms_stay_responsive(qtbot, window, commune):
     overdue = [r for r in page.model.rows if r.overdue]
     assert page.model.rows[:len(overdue)] == overdue
     screenshot(window, "recommendations-10000")
+
+
+def test_a_new_theme_from_the_form(qtbot, qapp_styled, commune):
+    meeting = meetings.create_meeting(commune, on=TODAY)
+    dialog = RecommendationDialog(commune, meetings.get_meeting(commune, meeting.id))
+    qtbot.addWidget(dialog)
+
+    def name_it(box) -> None:  # type: ignore[no-untyped-def]
+        box.setTextValue("Orpaillage clandestin")
+        screenshot(box, "recommendation-new-theme")
+        box.accept()
+
+    answer_next_dialog(name_it)
+    dialog.add_theme_button.click()
+    assert dialog.theme.currentData() == "Orpaillage clandestin"
+    assert "Orpaillage clandestin" in [t.label for t in recommendations.list_themes(commune)]
+    # The same name again (accents and case aside) is refused with the service's message.
+    seen: dict[str, str] = {}
+
+    def refused(box) -> None:  # type: ignore[no-untyped-def]
+        seen["text"] = box.text()
+        box.accept()
+
+    def again(box) -> None:  # type: ignore[no-untyped-def]
+        box.setTextValue("ORPAILLAGE clandestin")
+        box.accept()
+        answer_next_dialog(refused)  # the refusal that follows
+
+    answer_next_dialog(again)
+    dialog.add_theme_button.click()
+    assert "existe déjà" in seen["text"]
