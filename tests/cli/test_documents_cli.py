@@ -75,8 +75,8 @@ def test_documents_in_a_real_process_without_a_passphrase(commune: DataFolder,  
     commune.close()
     env = {"CCSDESK_PASSPHRASE": ""}
     result = run_process("--data-dir", str(data_dir), "documents", str(meeting), "--out",
-                         str(tmp_path / "p"), "--no-sign", env=env)
+                         str(tmp_path / "p"), "--no-sign", "--only", "packet", env=env)
     assert result.code == 0, result.err
-    assert (tmp_path / "p" / "dossier-session-non-signe.pdf").exists()
+    assert [p.name for p in (tmp_path / "p").iterdir()] == ["dossier-session-non-signe.pdf"]
     assert "Signature" not in pdftools.run("pdfsig", tmp_path / "p" /
                                            "dossier-session-non-signe.pdf").stdout

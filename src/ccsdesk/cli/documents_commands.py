@@ -18,6 +18,9 @@ from typing import Any
 from ccsdesk.cli.context import Context
 from ccsdesk.core.i18n import _
 
+ONLY_CHOICES = ("convocation", "convocations", "delivery", "attendance", "minutes",
+                "recommendations", "packet")
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     documents = subparsers.add_parser(
@@ -29,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                            help=_("the folder to write the PDFs into"))
     documents.add_argument("--no-sign", action="store_true",
                            help=_("write the packet without signing it (no passphrase)"))
+    documents.add_argument("--only", choices=ONLY_CHOICES, metavar="DOCUMENT",
+                           help=_("write only this document ({choices})").format(
+                               choices=", ".join(ONLY_CHOICES)))
     documents.set_defaults(handler=run_documents)
 
     scans = subparsers.add_parser("scans", help=_("scans of the minutes signed on paper"))
@@ -44,8 +50,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def build_documents(folder: Any, meeting_id: int, out: Path, *,
-                    passphrase: str | None) -> dict[str, Any]:
+                    passphrase: str | None, only: str | None = None) -> dict[str, Any]:
     """Write the session's documents into ``out``; ``passphrase`` None: packet unsigned.
+
+    ``only`` names the one document to write (``ONLY_CHOICES``); None writes them all.
 
     Returns what was written (document, file, SHA-256, bytes) and what was skipped and why.
     """
@@ -66,40 +74,48 @@ def build_documents(folder: Any, meeting_id: int, out: Path, *,
     written: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
 
+    def wanted(kind: str) -> bool:
+        return only is None or only == kind
+
     def put(kind: str, data: bytes, name_key: str | None = None) -> None:
         path = out / names[name_key or kind]
         write_atomically(path, data)
         written.append({"document": kind, "file": str(path), "bytes": len(data),
                         "sha256": hashlib.sha256(data).hexdigest()})
 
-    put("convocation", convocation.from_record(record))
-    put("convocations", convocation.from_record(record, per_recipient=True))
-    put("delivery", convocation.delivery_from_record(record))
-    put("attendance", attendance_sheet.from_record(record))
-    if record.meeting.state == "planned":
+    if wanted("convocation"):
+        put("convocation", convocation.from_record(record))
+    if wanted("convocations"):
+        put("convocations", convocation.from_record(record, per_recipient=True))
+    if wanted("delivery"):
+        put("delivery", convocation.delivery_from_record(record))
+    if wanted("attendance"):
+        put("attendance", attendance_sheet.from_record(record))
+    if wanted("minutes") and record.meeting.state == "planned":
         skipped.append({"document": "minutes",
                         "reason": _("the session has not been held yet")})
-    else:
+    elif wanted("minutes"):
         put("minutes", minutes_pdf.from_record(record))
-    if record.recommendations:
-        put("recommendations", recommendation_form.from_record(record))
-    else:
+    if wanted("recommendations") and not record.recommendations:
         skipped.append({"document": "recommendations",
                         "reason": _("the session has no recommendation")})
+    elif wanted("recommendations"):
+        put("recommendations", recommendation_form.from_record(record))
     signed = None
-    try:
-        packet.check_signed(record)
-    except StateError:
-        skipped.append({"document": "packet", "reason": _("the minutes are not signed")})
-    else:
-        built = packet.build(folder, meeting_id, record=record)
-        if passphrase is not None:
-            built = packet.sign(folder, built, passphrase)
-            put("packet", built.data)
+    if wanted("packet"):
+        try:
+            packet.check_signed(record)
+        except StateError:
+            skipped.append({"document": "packet", "reason": _("the minutes are not signed")})
         else:
-            put("packet", built.data, "packet_unsigned")
-        signed = {"signed": built.signed, "id": built.identity.id,
-                  "reference": built.identity.reference}
+            built = packet.build(folder, meeting_id, record=record)
+            if passphrase is not None:
+                built = packet.sign(folder, built, passphrase)
+                put("packet", built.data)
+            else:
+                put("packet", built.data, "packet_unsigned")
+            signed = {"signed": built.signed, "id": built.identity.id,
+                      "reference": built.identity.reference}
     return {"meeting": meeting_id, "session": record.meeting.label, "out": str(out),
             "files": written, "skipped": skipped, "packet": signed}
 
@@ -113,9 +129,11 @@ def _ready_to_sign(folder: Any, meeting_id: int) -> bool:
 def run_documents(context: Context, args: argparse.Namespace) -> int:
     folder = context.folder()
     passphrase = None
-    if not args.no_sign and _ready_to_sign(folder, args.meeting):
+    if not args.no_sign and args.only in (None, "packet") and \
+            _ready_to_sign(folder, args.meeting):
         passphrase = context.passphrase()
-    result = build_documents(folder, args.meeting, args.out, passphrase=passphrase)
+    result = build_documents(folder, args.meeting, args.out, passphrase=passphrase,
+                             only=args.only)
     lines = [_("Documents of the {session} written to {out}:").format(
         session=result["session"], out=result["out"])]
     lines += [f"  {Path(f['file']).name}" for f in result["files"]]

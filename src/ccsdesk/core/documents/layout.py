@@ -326,6 +326,22 @@ def _cell(text: str, font: str, width: float, style: Any) -> Any:
     return fitted
 
 
+
+def fitted_cell(text: str, width: float, *, bold: bool = False) -> Any:
+    """``text`` as a cell of a column ``width`` points wide, for tables built by hand.
+
+    Lines are kept (``\n``); the fast plain-text path of :func:`table` is used whenever no
+    single word is wider than the column (see :func:`_cell`).
+    """
+    style = styles()["cell_head" if bold else "cell"]
+    font = fonts.BOLD if bold else fonts.REGULAR
+    parts = [_cell(line, font, width, style) for line in text.split("\n")]
+    if all(isinstance(part, str) for part in parts):
+        return "\n".join(parts)
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
 def table(rows: Sequence[Sequence[Any]], widths: Sequence[float], *,
           numeric_columns: Sequence[int] = (), zebra: bool = True) -> Flowable:
     """A ruled table whose first row is the heading, repeated on every page it spans.
