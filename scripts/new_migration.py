@@ -14,13 +14,13 @@ from alembic import command
 from alembic.config import Config
 
 from ccsdesk.core.storage import migrate
-from ccsdesk.core.storage.database import Database
+from ccsdesk.core.storage.database import Database, sqlite_file_url
 
 
 def main() -> None:
     revision_id, message = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
-        database = Database(f"sqlite:///{Path(tmp) / 'head.sqlite'}")
+        database = Database(sqlite_file_url(Path(tmp) / "head.sqlite"))
         if migrate.REVISIONS and any(migrate.MIGRATIONS_DIR.glob("versions/0*.py")):
             migrate.upgrade(database)
         config = Config()

@@ -87,3 +87,15 @@ def test_unit_of_work_rolls_back_on_error(folder: DataFolder) -> None:
         raise RuntimeError("boom")
     with folder.database.reading() as session:
         assert session.execute(text("SELECT count(*) FROM setting")).scalar() == 0
+
+
+@pytest.mark.parametrize("name", ["Réunions ?mode=ro", "CCS %20 Kati", "Dossier #1"])
+def test_folder_names_that_look_like_url_syntax_use_their_own_file(tmp_path: Path,
+                                                                   name: str) -> None:
+    folder = DataFolder.open(tmp_path / name)
+    with folder.database.unit_of_work() as session:
+        session.execute(text("INSERT INTO setting(key, value) VALUES ('marker', '1')"))
+    folder.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+    with sqlite3.connect(tmp_path / name / "ccsdesk.sqlite") as connection:
+        assert connection.execute("SELECT value FROM setting WHERE key='marker'").fetchone()

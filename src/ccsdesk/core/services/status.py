@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ccsdesk.core.storage.folder import DB_FILE, database_url
+from ccsdesk.core.storage.folder import DB_FILE, configured_url
 from ccsdesk.core.storage.migrate import HEAD
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def fast_status(path: Path) -> Status | None:
     """
     path = Path(path)
     db_file = path / DB_FILE
-    if database_url(path) != "sqlite:///" + db_file.as_posix() or not db_file.is_file():
+    if configured_url(path) is not None or not db_file.is_file():
         return None
     try:
         connection = sqlite3.connect(

@@ -10,18 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 15000
 
 
-def _is_sqlite(url: str) -> bool:
-    return url.startswith("sqlite")
+def _is_sqlite(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str) -> Engine:
+def sqlite_file_url(path: Path) -> URL:
+    """The URL of an SQLite file, built as an object: a folder named ``Réunions ?%20``
+    must not be read as a query string or a percent escape, as a text URL would be."""
+    return URL.create("sqlite", database=str(path))
+
+
+def make_engine(url: str | URL) -> Engine:
     """An engine for ``url`` with the pragmas and transaction mode CCS Desk relies on."""
     if not _is_sqlite(url):
         return create_engine(url, pool_pre_ping=True)
@@ -50,7 +57,7 @@ def make_engine(url: str) -> Engine:
 class Database:
     """An engine plus the two ways to use it: a write unit of work and a read session."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str | URL) -> None:
         self.url = url
         self.engine = make_engine(url)
         self._write = sessionmaker(bind=self.engine, expire_on_commit=False)

@@ -49,16 +49,16 @@ class DataFolder:
     @classmethod
     def open(cls, path: Path, *, portable: bool = False) -> DataFolder:
         from ccsdesk.core.storage import migrate
-        from ccsdesk.core.storage.database import Database
+        from ccsdesk.core.storage.database import Database, sqlite_file_url
 
         path = Path(path)
         _ensure_writable(path)
-        url = database_url(path)
-        database = Database(url)
+        url = configured_url(path)
+        database = Database(url if url else sqlite_file_url(path / DB_FILE))
         try:
             revision, due = migrate.pending(database)
             if due:
-                if revision is not None and database.is_sqlite:
+                if revision is not None and url is None:
                     _copy_before_upgrade(path / DB_FILE, path / "sauvegardes", revision)
                 migrate.upgrade(database)
             from ccsdesk.core.services import reference
@@ -73,8 +73,9 @@ class DataFolder:
         self.database.dispose()
 
 
-def database_url(path: Path) -> str:
-    """``CCSDESK_DATABASE_URL``, else the folder's config file, else its SQLite file."""
+def configured_url(path: Path) -> str | None:
+    """``CCSDESK_DATABASE_URL``, else the folder's config file; ``None`` means the folder's
+    own SQLite file, which is the usual case."""
     url = os.environ.get("CCSDESK_DATABASE_URL")
     if url:
         return url
@@ -90,7 +91,7 @@ def database_url(path: Path) -> str:
             ) from error
         if data.get("database_url"):
             return str(data["database_url"])
-    return "sqlite:///" + (path / DB_FILE).as_posix()
+    return None
 
 
 def _ensure_writable(path: Path) -> None:
