@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ccsdesk.core.errors import InputError, StateError
-from ccsdesk.core.exchange import archive, certificates, identity, signing
+from ccsdesk.core.exchange import archive, certificates, identity, signing, store
 from ccsdesk.core.services import exchange, journal, recommendations
 from ccsdesk.core.storage.models import ExchangeArchive, ReceivedSession, Recommendation
 from tests.conftest import PASSPHRASE
@@ -73,9 +73,9 @@ def test_up_forward_and_down_with_acknowledgements(hierarchy) -> None:  # type: 
     assert result.forwarded == 1 and result.sessions == 1
     assert result.signed_by == ["CCS de la Commune IV"] and result.notes == []
     with national.folder.database.reading() as session:
-        stored = session.scalars(select(ExchangeArchive.content).where(
+        kept = session.scalars(select(ExchangeArchive.manifest_sha256).where(
             ExchangeArchive.direction == "in")).one()
-    inner = archive.unpack(bytes(stored or b""))
+    inner = store.get(national.folder, kept)
     nested = archive.unpack(next(e.data for e in inner.entries.values()
                                  if e.kind == "forward"))
     assert nested.sender["name"] == "CCS de la Commune IV"

@@ -230,7 +230,7 @@ def run_send(context: Context, args: argparse.Namespace) -> int:
         lines.append(_("E-mail draft written: {file}").format(file=args.email_draft))
     context.emit({"id": result.sequence, "sequence": result.sequence, "to": result.peer_name,
                   "to_id": result.peer_id, "file": str(args.out), "size": result.size,
-                  "sha256": result.sha256, "counts": result.counts,
+                  "manifest_sha256": result.manifest_sha256, "counts": result.counts,
                   "items": [{"kind": k, "label": label} for k, label in result.items],
                   "email_draft": str(args.email_draft) if args.email_draft else None},
                  "\n".join(lines))

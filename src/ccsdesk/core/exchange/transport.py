@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import sys
 from dataclasses import dataclass
@@ -71,14 +70,6 @@ def removable_drives() -> list[Drive]:
     return found
 
 
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(_CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _write_failed(path: Path, error: OSError, size: int) -> StorageError:
     if error.errno == errno.ENOSPC:
         return StorageError(_("There is not enough room on {place} for the archive ({size} KB "
@@ -91,9 +82,18 @@ def _write_failed(path: Path, error: OSError, size: int) -> StorageError:
                                                reason=error.strerror or error))
 
 
-def write_verified(path: Path, data: bytes) -> str:
-    """Write ``data`` to ``path`` atomically, read it back, and return its SHA-256."""
-    expected = hashlib.sha256(data).hexdigest()
+def _reads_back(path: Path, data: bytes) -> bool:
+    """Whether the file holds exactly ``data`` (compared block by block, no hashing)."""
+    view = memoryview(data)
+    with path.open("rb") as handle:
+        for start in range(0, len(data), _CHUNK):
+            if handle.read(_CHUNK) != view[start:start + _CHUNK]:
+                return False
+        return handle.read(1) == b""
+
+
+def write_verified(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically, then read it back and compare."""
     partial = path.with_name(path.name + ".partial")
     if not path.parent.is_dir():
         # Never create it: a pulled stick's mount point would become a folder on the PC.
@@ -108,7 +108,7 @@ def write_verified(path: Path, data: bytes) -> str:
             os.fsync(handle.fileno())
         os.replace(partial, path)
         _sync_directory(path.parent)
-        if _sha256_of(path) != expected:
+        if not _reads_back(path, data):
             path.unlink(missing_ok=True)
             raise StorageError(_("The copy on {place} does not read back identical; it was "
                                  "removed. Try another stick.").format(place=path.parent))
@@ -117,7 +117,6 @@ def write_verified(path: Path, data: bytes) -> str:
         raise _write_failed(path, error, len(data)) from None
     finally:
         _remove_quietly(partial)
-    return expected
 
 
 def _sync_directory(directory: Path) -> None:

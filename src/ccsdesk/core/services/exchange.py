@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ccsdesk.core.errors import InputError, NotFoundError, StateError
-from ccsdesk.core.exchange import archive, certificates, keys, keystore
+from ccsdesk.core.exchange import archive, certificates, keys, keystore, store
 from ccsdesk.core.exchange import identity as identity_file
 from ccsdesk.core.i18n import N_, _
 from ccsdesk.core.services import exchange_content, journal, places
@@ -285,7 +285,7 @@ class SendResult:
     peer_name: str
     sequence: int
     size: int
-    sha256: str
+    manifest_sha256: str
     items: tuple[tuple[str, str], ...]
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -326,19 +326,22 @@ def _due_items(folder: DataFolder, session: Session, own: Committee, peer: Commi
         children = session.scalars(select(Committee).where(Committee.relation == "child"))
         for child in children:
             for received in session.scalars(select(ExchangeArchive).where(
-                    ExchangeArchive.direction == "in", ExchangeArchive.peer_id == child.id,
-                    ExchangeArchive.content.is_not(None)).order_by(ExchangeArchive.sequence)):
+                    ExchangeArchive.direction == "in", ExchangeArchive.peer_id == child.id)
+                    .order_by(ExchangeArchive.sequence)):
                 summary = json.loads(received.summary or "{}")
                 if not (summary.get("sessions") or summary.get("forwarded")):
                     continue
                 ref = f"{child.uid}:{received.sequence}"
-                content = bytes(received.content or b"")
+                # The manifest's hash covers every entry's: it names the content exactly.
+                if ("forward", ref, received.manifest_sha256) in acked:
+                    continue
+                content = store.raw(folder, received.manifest_sha256)
                 label = _("{name}, archive {sequence}").format(name=child.name,
                                                                sequence=received.sequence)
                 add(_Due("forward", ref, label,
                          [archive.Entry(f"entries/forwarded/{child.uid}-{received.sequence}"
                                         ".zip", "forward", content, ref)],
-                         archive.sha256(content)))
+                         received.manifest_sha256))
     else:
         for rec in session.scalars(select(Recommendation).where(
                 Recommendation.origin_uid == peer.uid).order_by(Recommendation.id)):
@@ -397,9 +400,11 @@ def send(folder: DataFolder, to: str, passphrase: str,
             counts[item.kind] = counts.get(item.kind, 0) + 1
         row = ExchangeArchive(direction="out", peer_id=peer.id, sequence=sequence,
                               manifest_sha256=archive.sha256(manifest_bytes),
-                              file_sha256=archive.sha256(data), size=len(data),
+                              # The manifest's hash names the content; hashing 50 MB
+                              # of ciphertext again would only slow the send.
+                              file_sha256="", size=len(data),
                               created_at=now, at=now, entries=len(entries),
-                              summary=json.dumps(counts), content=None)
+                              summary=json.dumps(counts))
         session.add(row)
         session.flush()
         for item in due:
@@ -408,10 +413,11 @@ def send(folder: DataFolder, to: str, passphrase: str,
             if item.outbox_id is not None and item.kind == "ack":
                 session.get(ExchangeOutbox, item.outbox_id).sent_archive_id = row.id  # type: ignore[union-attr]
         journal.record(session, "exchange.send", f"committee:{peer.uid}",
-                       {"sequence": sequence, "sha256": row.file_sha256, "counts": counts})
+                       {"sequence": sequence, "manifest_sha256": row.manifest_sha256,
+                        "counts": counts})
         write(data)
         return SendResult(peer_id=peer.id, peer_name=peer.name, sequence=sequence,
-                          size=len(data), sha256=row.file_sha256,
+                          size=len(data), manifest_sha256=row.manifest_sha256,
                           items=tuple((item.kind, item.label) for item in due), counts=counts)
 
 
@@ -550,10 +556,9 @@ def receive(folder: DataFolder, data: bytes, secrets: keystore.Secrets) -> Recei
         now = datetime.now()
         row = ExchangeArchive(direction="in", peer_id=peer.id, sequence=sequence,
                               manifest_sha256=contents.manifest_sha256,
-                              file_sha256=archive.sha256(data), size=len(data),
+                              file_sha256="", size=len(data),
                               created_at=_created(contents), at=now,
-                              entries=len(contents.entries), summary="{}",
-                              content=contents.inner)
+                              entries=len(contents.entries), summary="{}")
         session.add(row)
         session.flush()
         issued: dict[str, Any] | None = None
@@ -584,8 +589,9 @@ def receive(folder: DataFolder, data: bytes, secrets: keystore.Secrets) -> Recei
                                   "recommendations": result.recommendations,
                                   "decisions": result.decisions,
                                   "acknowledged": result.acknowledged})
+        store.put(folder, contents)
         journal.record(session, "exchange.receive", f"committee:{peer.uid}",
-                       {"sequence": sequence, "sha256": row.file_sha256,
+                       {"sequence": sequence, "manifest_sha256": row.manifest_sha256,
                         "missing": list(result.missing), "summary": json.loads(row.summary)})
         if issued is not None:
             certificates.install(folder.keys_dir, issued["certificate"], issued["chain"])
@@ -620,7 +626,8 @@ def _import_entries(session: Session, contents: archive.Contents, via: Committee
     """Sessions, packets and forwarded archives (recursively) of one archive's content."""
     origin_uid = str(contents.sender["uid"])
     origin_name = str(contents.sender.get("name", ""))[:200]
-    packets = {e.ref: e.data for e in contents.entries.values() if e.kind == "packet"}
+    packets = {str(item.get("ref", "")): str(item["sha256"])
+               for item in contents.manifest["entries"] if item.get("kind") == "packet"}
     for entry in contents.entries.values():
         if entry.kind == "session":
             if depth == 0 and via.relation != "child":
@@ -628,7 +635,7 @@ def _import_entries(session: Session, contents: archive.Contents, via: Committee
                                    "imported."))
             _changed, recs = exchange_content.import_session(
                 session, _json(entry), origin_uid=origin_uid, origin_name=origin_name,
-                via=via, archive_id=row.id, packet=packets.get(entry.ref))
+                via=via, archive_id=row.id, packet_sha256=packets.get(entry.ref, ""))
             result.sessions += 1
             result.recommendations += recs
         elif entry.kind == "forward":
@@ -703,10 +710,16 @@ def received_sessions(folder: DataFolder) -> list[dict[str, Any]]:
         rows = session.scalars(select(ReceivedSession).order_by(ReceivedSession.date.desc()))
         return [{"id": r.id, "uid": r.uid, "origin_uid": r.origin_uid,
                  "origin": r.origin_name, "label": r.label, "date": r.date.isoformat(),
-                 "state": r.state, "has_packet": r.packet is not None} for r in rows]
+                 "state": r.state, "has_packet": bool(r.packet_sha256)} for r in rows]
 
 
 def received_packet(folder: DataFolder, uid: str) -> bytes | None:
+    """A received session's signed packet, read (and checked) from the kept archive."""
     with folder.database.reading() as session:
         row = session.scalar(select(ReceivedSession).where(ReceivedSession.uid == uid))
-        return bytes(row.packet) if row is not None and row.packet is not None else None
+        if row is None or not row.packet_sha256:
+            return None
+        digest = row.packet_sha256
+        manifest = session.scalar(select(ExchangeArchive.manifest_sha256).where(
+            ExchangeArchive.id == row.archive_id))
+    return store.find_entry(store.get(folder, str(manifest)), "packet", digest)

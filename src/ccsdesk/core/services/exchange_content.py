@@ -172,7 +172,7 @@ def merge_history(session: Session, rec: Recommendation, steps: list[dict[str, A
 
 def import_session(session: Session, document: dict[str, Any], *, origin_uid: str,
                    origin_name: str, via: Committee, archive_id: int,
-                   packet: bytes | None) -> tuple[bool, int]:
+                   packet_sha256: str) -> tuple[bool, int]:
     """Store another committee's session and its recommendations; (changed, recommendations)."""
     try:
         if document.get("format") != SESSION_FORMAT:
@@ -194,19 +194,20 @@ def import_session(session: Session, document: dict[str, Any], *, origin_uid: st
     if row is not None and row.origin_uid != origin_uid:
         raise _bad(_("a session already received from another committee"))
     changed = row is None or row.content_hash != content_hash or (
-        packet is not None and row.packet != packet)
+        bool(packet_sha256) and row.packet_sha256 != packet_sha256)
     if row is None:
         row = ReceivedSession(uid=uid, origin_uid=origin_uid, origin_name=origin_name[:200],
                               via_id=via.id, archive_id=archive_id, label=label, date=on,
                               state=state, content_hash=content_hash,
-                              data=data.decode("utf-8"), packet=packet, updated_at=now)
+                              data=data.decode("utf-8"), packet_sha256=packet_sha256,
+                              updated_at=now)
         session.add(row)
     elif changed:
         row.label, row.date, row.state, row.content_hash = label, on, state, content_hash
         row.data, row.archive_id, row.via_id, row.updated_at = (
             data.decode("utf-8"), archive_id, via.id, now)
-        if packet is not None:
-            row.packet = packet
+        if packet_sha256:
+            row.packet_sha256 = packet_sha256
     for rec_doc in recs:
         _import_recommendation(session, rec_doc, origin_uid, origin_name)
     if changed:

@@ -16,7 +16,6 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
-    LargeBinary,
     MetaData,
     String,
     Text,
@@ -328,8 +327,9 @@ class RecommendationStatus(Base):
 class ExchangeArchive(Base):
     """An archive written for (``out``) or imported from (``in``) an enrolled committee.
 
-    ``sequence`` counts per sender→receiver pair. Imported archives keep their decrypted,
-    signed content so that it can be forwarded up unchanged.
+    ``sequence`` counts per sender→receiver pair. An imported archive's decrypted, signed
+    content is kept as a file named by ``manifest_sha256`` (``core/exchange/store.py``), so
+    that it can be forwarded up unchanged.
     """
 
     __tablename__ = "exchange_archive"
@@ -345,7 +345,6 @@ class ExchangeArchive(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
     entries: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[str] = mapped_column(Text, default="{}")
-    content: Mapped[bytes | None] = mapped_column(LargeBinary)
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
@@ -390,5 +389,6 @@ class ReceivedSession(Base):
     state: Mapped[str] = mapped_column(String(20))
     content_hash: Mapped[str] = mapped_column(String(64))
     data: Mapped[str] = mapped_column(Text)
-    packet: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The signed packet's SHA-256: the PDF itself stays inside the kept archive content.
+    packet_sha256: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime)
