@@ -224,13 +224,21 @@ def test_frozen_cli_upgrades_a_database_of_the_first_schema(bundle: Bundle,
         assert len(backups) == 1
 
 
-def test_frozen_cli_fills_the_demo_committee(bundle: Bundle, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def demo_dir(bundle: Bundle, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo commune committee, filled once by the frozen ``demo`` command."""
     if not _has_command(bundle, "demo"):
         pytest.skip("the `demo` command does not exist yet")
-    data = tmp_path / "demo"
+    data = tmp_path_factory.mktemp("demo") / "donnees"
     result = run_frozen(bundle, "--data-dir", str(data), "demo",
                         env=_clean_env(CCSDESK_PASSPHRASE=PASSPHRASE), timeout=300)
     assert result.code == 0, result.err
+    return data
+
+
+def test_frozen_cli_fills_the_demo_committee(bundle: Bundle, demo_dir: Path,
+                                            tmp_path: Path) -> None:
+    data = demo_dir
     status = run_frozen(bundle, "--data-dir", str(data), "--json", "status")
     assert status.code == 0, status.err
     assert status.json["counts"]["members"] > 0
@@ -258,6 +266,46 @@ def test_frozen_cli_fills_the_demo_committee(bundle: Bundle, tmp_path: Path) -> 
         checks = [subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True).stdout
                   for pdf in pdfs]
         assert any("Signature is Valid." in check for check in checks), checks
+
+
+def _fingerprint(bundle: Bundle, data: Path) -> str:
+    status = run_frozen(bundle, "--data-dir", str(data), "--json", "status")
+    assert status.code == 0, status.err
+    return status.json["committee"]["fingerprint"]
+
+
+def test_frozen_exchange_goes_up_from_commune_to_district(bundle: Bundle, demo_dir: Path,
+                                                          tmp_path: Path) -> None:
+    """Signed, age-encrypted archive out of one frozen program and into another."""
+    if not (_has_command(bundle, "send") and _has_command(bundle, "identity", "enrol")):
+        pytest.skip("the exchange commands (`identity`, `send`, `receive`) do not exist yet")
+    env = _clean_env(CCSDESK_PASSPHRASE=PASSPHRASE)
+    parent = tmp_path / "district"
+    made = run_frozen(bundle, "--data-dir", str(parent), "init", "--level", "district",
+                      "--name", "CCS du District de Bamako", "--place", "Bamako", env=env)
+    assert made.code == 0, made.err
+    for data, name in ((demo_dir, "commune.id"), (parent, "district.id")):
+        exported = run_frozen(bundle, "--data-dir", str(data), "identity", "export",
+                              str(tmp_path / name), env=env)
+        assert exported.code == 0, exported.err
+    for data, other, relation, name in ((demo_dir, parent, "parent", "district.id"),
+                                        (parent, demo_dir, "child", "commune.id")):
+        enrolled = run_frozen(bundle, "--data-dir", str(data), "identity", "enrol",
+                              "--as", relation, "--fingerprint", _fingerprint(bundle, other),
+                              str(tmp_path / name), env=env)
+        assert enrolled.code == 0, enrolled.err
+    archive = tmp_path / "vers-le-district.ccsa"
+    sent = run_frozen(bundle, "--data-dir", str(demo_dir), "send", "--to", "parent",
+                      "--out", str(archive), env=env)
+    assert sent.code == 0, sent.err
+    received = run_frozen(bundle, "--data-dir", str(parent), "--json", "receive", str(archive),
+                          env=env)
+    assert received.code == 0, received.err
+    assert received.json["sessions"] >= 1
+    again = run_frozen(bundle, "--data-dir", str(parent), "--json", "receive", str(archive),
+                       env=env)
+    assert again.code == 0, again.err
+    assert again.json["already_imported"] is True
 
 
 def test_portable_mode_keeps_the_data_beside_the_frozen_program(bundle: Bundle,
