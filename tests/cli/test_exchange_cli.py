@@ -125,6 +125,10 @@ def test_three_committees_by_the_command_line(tmp_path: Path) -> None:
     assert parent_row["last_sent"]["sequence"] == 1
     assert parent_row["last_received"]["sequence"] == 2
     assert parent_row["unacknowledged"] == []
+    status = ok(commune, "status")["committee"]["parent"]
+    assert status["name"] == "CCS du District de Bamako"
+    assert status["fingerprint"] == prints["district"]
+    assert "Comité parent : CCS du District de Bamako" in run(commune, "status").out
     people = run(commune, "committees", "list")
     assert "Dernier envoi : n° 1" in people.out
 

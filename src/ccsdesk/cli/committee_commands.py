@@ -66,7 +66,7 @@ def status_committee_json(status: Status) -> dict[str, object]:
         "chair_title": status.chair_title,
         "fingerprint": status.fingerprint,
         "demo": status.is_demo,
-        "parent": None,
+        "parent": status.parent,
     }
 
 
@@ -115,7 +115,8 @@ def run_status(context: Context, args: argparse.Namespace) -> int:
             f"{found.name}",
             _("Level: {level}").format(level=_(LEVELS[found.level])),
             _("Place: {place}").format(place=found.place),
-            _("Parent committee: none enrolled yet"),
+            _("Parent committee: none enrolled yet") if found.parent is None
+            else _("Parent committee: {name}").format(name=found.parent["name"]),
             _("Key fingerprint: {fp}").format(fp=found.fingerprint),
             _("Members: {active} active of {total}").format(
                 active=found.active_members, total=found.members

@@ -51,6 +51,8 @@ class Status:
     meetings: int
     recommendations: int
     language: str | None
+    # The enrolled parent committee (exchange issue): name and fingerprint, or None.
+    parent: dict[str, str] | None = None
 
 
 def read(query: Query) -> Status | None:
@@ -69,12 +71,17 @@ def read(query: Query) -> Status | None:
         {},
     )[0]
     language_rows = query("SELECT value FROM setting WHERE key = :key", {"key": "language"})
+    parent_rows = query("SELECT uid, name, level, fingerprint FROM committee "
+                        "WHERE relation = :relation", {"relation": "parent"})
+    parent = None if not parent_rows else dict(
+        zip(("id", "name", "level", "fingerprint"), parent_rows[0], strict=True))
     return Status(
         uid=uid, level=level, name=name, place=_place_path(query, place_id),
         chair_title=chair_title or "", fingerprint=fingerprint or "", is_demo=bool(is_demo),
         members=int(members), active_members=int(active), meetings=int(meetings),
         recommendations=int(recommendations),
         language=json.loads(language_rows[0][0]) if language_rows else None,
+        parent=parent,
     )
 
 
