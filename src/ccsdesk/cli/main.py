@@ -24,6 +24,7 @@ from ccsdesk.cli import (
     meetings_commands,
     members_commands,
     minutes_commands,
+    passphrase_commands,
     places_commands,
     recommendations_commands,
     verify_commands,
@@ -49,6 +50,7 @@ COMMAND_MODULES = (
     verify_commands,
     documents_commands,
     exchange_commands,
+    passphrase_commands,
 )
 
 
