@@ -59,6 +59,7 @@ def full_session(folder: DataFolder, passphrase: str, *, members: int = 9,
                                       venue="Salle de délibérations de la Mairie")
     for title in AGENDA:
         meetings.add_agenda_item(folder, meeting.id, title)
+    guest = meetings.add_guest(folder, meeting.id, "OUATTARA Salif", "Chef de quartier")
     meetings.prepare_convocations(folder, meeting.id)
     meetings.record_sent(folder, meeting.id, sent_on=SENT_ON, channel="hand")
     statuses = {3: "excused", 4: "absent"}
@@ -67,6 +68,7 @@ def full_session(folder: DataFolder, passphrase: str, *, members: int = 9,
             attendance.set_attendance(folder, meeting.id, member, statuses.get(index, "present"))
     attendance.set_attendance(folder, meeting.id, ids[5], "represented",
                               represented_by=ids[0])
+    meetings.set_guest_present(folder, meeting.id, guest, True)
     agenda = meetings.get_meeting(folder, meeting.id).agenda
     text = "\n".join([PARAGRAPH] * paragraphs)
     minutes.save_draft(folder, meeting.id, revision=None,

@@ -98,7 +98,8 @@ def test_one_convocation_per_recipient(session, tmp_path: Path) -> None:  # type
     folder, meeting = session
     pages = _read(convocation.render(folder, meeting, per_recipient=True),
                   tmp_path / "individuelles.pdf")
-    assert len(pages) == 9
+    assert len(pages) == 10  # nine members and the invited guest
+    assert "À l’attention de OUATTARA Salif" in " ".join(pages[9].split())
     assert "Madame DIARRA Mariam" in pages[0] and "Madame," in pages[0]
     assert "Monsieur KƐITA Sɔgɔ" in pages[1] and "Monsieur," in pages[1]
     assert all("CONVOCATION" in page for page in pages)
@@ -123,8 +124,8 @@ def test_attendance_sheet_ready_to_sign(session, tmp_path: Path) -> None:  # typ
                      "Structure / qualité", "Téléphone", "Émargement", "+223 76 12 34 01",
                      "SANGARÉ Oumou", "Arrêtée la présente liste", "Le Secrétaire de séance"):
         assert expected in text, expected
-    # Nine members then five blank rows numbered 10 to 14 for unexpected attendees.
-    assert "14" in text.split("Arrêtée")[0]
+    # Nine members and a guest, then five blank rows numbered 11 to 15 for latecomers.
+    assert "OUATTARA Salif" in text and "15" in text.split("Arrêtée")[0]
 
 
 def test_minutes_in_the_malian_structure(session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -140,6 +141,7 @@ def test_minutes_in_the_malian_structure(session, tmp_path: Path) -> None:  # ty
         "Le secrétariat de séance a été assuré par TRAORÉ Aminata.",
         "Présences et quorum", "Représentés (1) : TOURÉ Ibrahim (par DIARRA Mariam).",
         "Excusés (1) : COULIBALY Ɲɛlɛni.", "Absents (1) : SANGARÉ Oumou.",
+        "Ont également pris part, sans voix délibérative : OUATTARA Salif.",
         "Sur 9 membres en fonction ayant voix délibérative, 7 étaient présents ou "
         "représentés", "le comité a pu valablement délibérer", "Ordre du jour",
         "Déroulement des travaux", "Point 1 : Vols de motos", "Recommandations", "Divers",

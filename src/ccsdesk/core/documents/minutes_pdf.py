@@ -100,9 +100,11 @@ def attendance_lines(record: SessionRecord) -> list[str]:
     lines = [labels[status].format(count=len(found),
                                    names=_names(found, proxies=status == "represented"))
              for status, found in groups.items() if found]
-    guests = [a for a in record.attendance if not a.votes and a.status == "present"]
+    guests = [a.name for a in record.attendance if not a.votes and a.status == "present"]
+    guests += record.guests_present
     if guests:
-        lines.append(_("Also attended, without a vote: {names}.").format(names=_names(guests)))
+        lines.append(_("Also attended, without a vote: {names}.").format(
+            names=", ".join(guests)))
     quorum = record.quorum
     if not quorum.recorded:
         lines.append(_("The attendance was not recorded."))

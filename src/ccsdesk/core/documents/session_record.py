@@ -50,6 +50,7 @@ class SessionRecord:
     meeting: meetings.MeetingInfo
     members: tuple[Person, ...]
     guests: tuple[Person, ...]
+    guests_present: tuple[str, ...]
     president: str
     secretary: str
     attendance: tuple[attendance.AttendanceInfo, ...]
@@ -103,8 +104,8 @@ def gather(folder: DataFolder, meeting_id: int) -> SessionRecord:
                                       fold(m.first_names)))
     members = tuple(Person(m.full_name, quality(m), m.phone, m.sex, m.role, m.id)
                     for m in in_office)
-    guests = tuple(Person(g.name, g.organisation or _("Guest")) for g in
-                   meetings.list_guests(folder, meeting_id))
+    invited = meetings.list_guests(folder, meeting_id)
+    guests = tuple(Person(g.name, g.organisation or _("Guest")) for g in invited)
     president = next((p.name for p in members if p.role == "president"), "")
     secretary = next((p.name for p in members if p.role == "secretary"), "")
     convocations = meetings.list_convocations(folder, meeting_id)
@@ -118,6 +119,7 @@ def gather(folder: DataFolder, meeting_id: int) -> SessionRecord:
     full = sorted((recs.get(folder, r.id) for r in found), key=lambda r: r.number)
     return SessionRecord(
         head=head, meeting=meeting, members=members, guests=guests,
+        guests_present=tuple(g.name for g in invited if g.present),
         president=president, secretary=secretary,
         attendance=tuple(attendance.list_attendance(folder, meeting_id)),
         quorum=attendance.quorum(folder, meeting_id),
