@@ -66,6 +66,10 @@ def test_bad_input_from_the_command_line(commune: DataFolder, cli, tmp_path: Pat
     refused = cli("scans", "attach", str(meeting), str(bad))
     assert refused.code == 1 and "n’est pas un scan" in refused.err
     assert cli("documents", str(meeting)).code == 2  # --out is required
+    blocked = tmp_path / "fichier"
+    blocked.write_text("un fichier, pas un dossier")
+    unwritable = cli("documents", str(meeting), "--out", str(blocked), "--only", "attendance")
+    assert unwritable.code == 1 and "ne peut pas être écrit" in unwritable.err
 
 
 def test_documents_in_a_real_process_without_a_passphrase(commune: DataFolder,  # type: ignore[no-untyped-def]

@@ -66,7 +66,7 @@ def build_documents(folder: Any, meeting_id: int, out: Path, *,
     )
     from ccsdesk.core.documents.file_names import file_names
     from ccsdesk.core.documents.session_record import gather
-    from ccsdesk.core.errors import StateError
+    from ccsdesk.core.errors import StateError, StorageError
     from ccsdesk.core.files import write_atomically
 
     record = gather(folder, meeting_id)
@@ -79,7 +79,11 @@ def build_documents(folder: Any, meeting_id: int, out: Path, *,
 
     def put(kind: str, data: bytes, name_key: str | None = None) -> None:
         path = out / names[name_key or kind]
-        write_atomically(path, data)
+        try:
+            write_atomically(path, data)
+        except OSError as error:
+            raise StorageError(_("The file {file} cannot be written: {reason}.").format(
+                file=path, reason=error.strerror or error)) from None
         written.append({"document": kind, "file": str(path), "bytes": len(data),
                         "sha256": hashlib.sha256(data).hexdigest()})
 
