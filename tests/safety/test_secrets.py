@@ -1,0 +1,237 @@
+"""No passphrase, private key or age identity ever in a message, a log, a file or a backup.
+
+The main command-line flows run with recognisable passphrases: set-up, status, roster
+import and export, a signed session and its documents, identities and an exchange up to the
+District, backups, the president's key copy, a passphrase change, and every refusal a wrong
+passphrase gives (in-process and in a real child process). Then every byte they printed and
+every file under the test's folder (data folders with their SQLite WAL files, documents,
+archives, e-mail draft, backups unpacked entry by entry, the key copy) is searched for the
+passphrases and for the private material itself. The sealed keystore holds the keys only as
+AES-GCM ciphertext, so the search covers it too: nothing secret may appear in clear anywhere.
+
+There is no SMTP password to protect: the exchange writes ``.eml`` drafts for the office's
+mail program (``core/exchange/transport.py``). A test below fails if a setting of that kind
+appears, so that this file gets extended with it.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import traceback
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from ccsdesk.cli.exchange_commands import AGE_KEY_PASSPHRASE_ENV
+from ccsdesk.core.errors import WrongPassphraseError
+from ccsdesk.core.exchange import keys
+from ccsdesk.core.services import committee, keys_admin
+from ccsdesk.core.storage.folder import DB_FILE, DataFolder
+from ccsdesk.core.storage.models import Setting
+from tests.conftest import CliResult, run_process
+from tests.core.session_data import full_session
+
+SECRET = "Kayes-Zebre-Violet-8142-ne-jamais-afficher"
+WRONG = "Kidal-Mauvaise-5531-ne-jamais-afficher"
+NEW = "Gao-Nouvelle-7720-ne-jamais-afficher"
+AGE_KEY_PASSPHRASE = "Tombouctou-Age-9034-ne-jamais-afficher"
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "roster"
+
+
+def _forms(text: str) -> list[bytes]:
+    """How a string may sit in a file: UTF-8, UTF-16 (Windows), and upper case."""
+    return [text.encode("utf-8"), text.encode("utf-16-le"), text.upper().encode("utf-8")]
+
+
+def _private_forms(secrets: keys.keystore.Secrets) -> dict[str, list[bytes]]:
+    from cryptography.hazmat.primitives.serialization import load_der_private_key
+
+    key = load_der_private_key(secrets.signing_key_der, None)
+    scalar = key.private_numbers().private_value.to_bytes(32, "big")  # type: ignore[union-attr]
+    der_b64 = base64.b64encode(secrets.signing_key_der)
+    return {
+        "age identity": [*_forms(secrets.age_identity), b"AGE-SECRET-KEY-"],
+        "signing key (DER)": [secrets.signing_key_der, der_b64[8:72], scalar,
+                              scalar.hex().encode("ascii")],
+    }
+
+
+def _blobs(root: Path) -> list[tuple[str, bytes]]:
+    """Every file under ``root``; zip files (backups, workbooks) also entry by entry."""
+    found: list[tuple[str, bytes]] = []
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.is_symlink():
+            continue
+        data = path.read_bytes()
+        found.append((str(path), data))
+        if data.startswith(b"PK"):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                for name in archive.namelist():
+                    found.append((f"{path}!{name}", archive.read(name)))
+    return found
+
+
+class Flows:
+    """The command line run in-process with the passphrase in the environment."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.monkeypatch = monkeypatch
+        self.printed: list[str] = []
+
+    def run(self, data_dir: Path, *args: str, passphrase: str = SECRET,
+            code: int = 0) -> CliResult:
+        from contextlib import redirect_stderr, redirect_stdout
+
+        from ccsdesk.cli.main import main as cli_main
+
+        self.monkeypatch.setenv("CCSDESK_PASSPHRASE", passphrase)
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                result_code = cli_main(["--data-dir", str(data_dir), *args])
+            except SystemExit as exit_:
+                result_code = int(exit_.code or 0)
+        result = CliResult(result_code, out.getvalue(), err.getvalue())
+        self.printed += [result.out, result.err]
+        assert result.code == code, (args, result.err)
+        return result
+
+
+def test_secrets_never_leave_the_keystore(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    flows = Flows(monkeypatch)
+    commune, district = tmp_path / "commune", tmp_path / "district"
+    outputs = tmp_path / "sorties"
+    outputs.mkdir()
+    flows.run(commune, "init", "--level", "commune", "--name", "CCS de la Commune IV",
+              "--place", "Commune IV")
+    flows.run(district, "init", "--level", "district", "--name", "CCS du District de Bamako",
+              "--place", "Bamako")
+    flows.run(commune, "status")
+    flows.run(commune, "--json", "status")
+    flows.run(commune, "members", "import", str(SAMPLES / "membres_excel_fr.csv"))
+    flows.run(commune, "members", "export", str(outputs / "membres.xlsx"))
+    folder = DataFolder.open(commune)
+    try:
+        meeting = full_session(folder, SECRET)
+    finally:
+        folder.close()
+    flows.run(commune, "documents", str(meeting), "--out", str(outputs / "documents"))
+    flows.run(commune, "journal", "verify")
+
+    # Identities and an archive up to the District, with an e-mail draft.
+    prints = {}
+    for name, data_dir in (("commune", commune), ("district", district)):
+        exported = flows.run(data_dir, "--json", "identity", "export",
+                             str(outputs / f"identite-{name}.json"))
+        prints[name] = exported.json["fingerprint"]
+    flows.run(district, "identity", "enrol", str(outputs / "identite-commune.json"),
+              "--as", "child", "--fingerprint", prints["commune"])
+    flows.run(commune, "identity", "enrol", str(outputs / "identite-district.json"),
+              "--as", "parent", "--fingerprint", prints["district"])
+    archive = outputs / "commune-vers-district.ccsarchive"
+    flows.run(commune, "send", "--to", "parent", "--out", str(archive), "--email-draft",
+              str(outputs / "envoi.eml"))
+    flows.run(district, "receive", str(archive))
+    flows.run(district, "verify", str(archive))
+    # The age key for the stock age tool, under its own passphrase.
+    monkeypatch.setenv(AGE_KEY_PASSPHRASE_ENV, AGE_KEY_PASSPHRASE)
+    flows.run(commune, "identity", "export-age-key", str(outputs / "cle-age.age"))
+
+    # Backups, the president's key copy.
+    flows.run(commune, "backup")
+    flows.run(commune, "backup", "--out", str(outputs / "sauvegarde.ccsbak"))
+    flows.run(commune, "restore", str(outputs / "sauvegarde.ccsbak"), "--into",
+              str(tmp_path / "restauree"))
+    stick = tmp_path / "cle-usb"
+    stick.mkdir()
+    flows.run(commune, "keys", "backup", "--out", str(stick))
+
+    # Every refusal a wrong passphrase gives.
+    refusals = [
+        ("documents", str(meeting), "--out", str(outputs / "refus")),
+        ("send", "--to", "parent", "--out", str(outputs / "refus.ccsarchive")),
+        ("keys", "backup", "--out", str(stick)),
+        ("passphrase", "change"),
+    ]
+    monkeypatch.setenv("CCSDESK_NEW_PASSPHRASE", NEW)
+    for args in refusals:
+        refused = flows.run(commune, *args, passphrase=WRONG, code=1)
+        assert "incorrecte" in refused.err, (args, refused.err)
+    refused = flows.run(district, "receive", str(archive), passphrase=WRONG, code=1)
+    real = run_process("--data-dir", str(commune), "documents", str(meeting), "--out",
+                       str(outputs / "refus2"), env={"CCSDESK_PASSPHRASE": WRONG})
+    assert real.code == 1 and "Traceback" not in real.err
+    flows.printed += [real.out, real.err]
+    with pytest.raises(WrongPassphraseError) as caught:
+        keys.unlock(commune / "keys", WRONG)
+    flows.printed.append("".join(traceback.format_exception(caught.value)))
+    flows.printed.append(repr(caught.value))
+
+    # A passphrase change, then everything again with the new one.
+    flows.run(commune, "passphrase", "change")
+    flows.run(commune, "backup", passphrase=NEW)
+    flows.run(commune, "keys", "backup", "--out", str(stick), passphrase=NEW)
+    secrets = keys.unlock(commune / "keys", NEW)
+    district_secrets = keys.unlock(district / "keys", SECRET)
+
+    needles: dict[str, list[bytes]] = {
+        "passphrase": _forms(SECRET), "wrong passphrase": _forms(WRONG),
+        "new passphrase": _forms(NEW), "age-key passphrase": _forms(AGE_KEY_PASSPHRASE),
+    }
+    for owner, material in (("commune", secrets), ("district", district_secrets)):
+        for what, forms in _private_forms(material).items():
+            needles[f"{owner} {what}"] = forms
+    printed = "\n".join(flows.printed).encode("utf-8")
+    assert len(printed) > 2000  # the flows did print their reports
+    blobs = [("printed", printed), *_blobs(tmp_path)]
+    names = {name for name, _data in blobs}
+    assert any(name.endswith(".ccsbak!keys/cles.ccskeys") for name in names)
+    assert any(name.endswith("dossier-session-signe.pdf") for name in names)
+    assert any(name.endswith(DB_FILE) for name in names)
+    assert (outputs / "cle-age.age").is_file()
+    leaks = [f"{what} in {name}" for name, data in blobs
+             for what, forms in needles.items() if any(form in data for form in forms)]
+    assert leaks == []
+    # The search itself finds what it looks for (a zipped UTF-16 identity, a DER key).
+    control = tmp_path.parent / f"{tmp_path.name}-temoin"
+    control.mkdir()
+    with zipfile.ZipFile(control / "temoin.zip", "w", zipfile.ZIP_DEFLATED) as planted:
+        planted.writestr("a.txt", secrets.age_identity.encode("utf-16-le"))
+    (control / "b.bin").write_bytes(b"x" + secrets.signing_key_der + b"y")
+    found = {what for name, data in _blobs(control) for what, forms in needles.items()
+             if any(form in data for form in forms)}
+    assert found == {"commune age identity", "commune signing key (DER)"}
+    print(f"\nsecrets: {len(blobs)} files and outputs searched for {len(needles)} secrets "
+          f"({sum(len(f) for f in needles.values())} forms), 0 found")
+
+
+def test_wrong_passphrase_messages_name_no_secret(commune: DataFolder, tmp_path: Path) -> None:
+    """The messages and the exception chain of every wrong-passphrase refusal."""
+    calls = [
+        lambda: committee.check_passphrase(commune, WRONG),
+        lambda: keys_admin.change_passphrase(commune, WRONG, NEW),
+        lambda: keys_admin.export_key_backup(commune, WRONG, tmp_path),
+    ]
+    for call in calls:
+        with pytest.raises(WrongPassphraseError) as caught:
+            call()
+        text = "".join(traceback.format_exception(caught.value)) + repr(caught.value)
+        assert WRONG not in text and NEW not in text and "AGE-SECRET" not in text
+
+
+def test_no_mail_password_or_other_secret_setting(commune: DataFolder) -> None:
+    """If an SMTP password or a token ever becomes a setting, protect it and test it here."""
+    with commune.database.reading() as session:
+        keys_stored = list(session.scalars(select(Setting.key)))
+    suspicious = [key for key in keys_stored
+                  if any(word in key.lower() for word in ("smtp", "password", "mot_de_passe",
+                                                          "token", "secret"))]
+    assert suspicious == []
+    source = Path(__file__).resolve().parents[2] / "src" / "ccsdesk"
+    smtp_code = [str(path) for path in source.rglob("*.py")
+                 if "smtplib" in path.read_text(encoding="utf-8")]
+    assert smtp_code == []
