@@ -30,12 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from ccsdesk.core.documents.file_names import file_names
+from ccsdesk.core.errors import StorageError
 from ccsdesk.core.files import write_atomically
 from ccsdesk.core.i18n import _
 from ccsdesk.core.services import meetings, minutes
 from ccsdesk.core.services import recommendations as recs
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui import printing
+from ccsdesk.gui.errors import show_error
 from ccsdesk.gui.tasks import run_task
 
 
@@ -229,7 +231,13 @@ class DocumentsDialog(QDialog):
                 if not chosen:
                     return
                 target = Path(chosen)
-            write_atomically(target, data)
+            try:
+                write_atomically(target, data)
+            except OSError as error:
+                show_error(self, StorageError(_(
+                    "The file {file} cannot be written: {reason}.").format(
+                        file=target, reason=error.strerror or error)))
+                return
             self.status.setText(_("Saved: {file}").format(file=target))
 
         self.with_document(go)
