@@ -211,6 +211,12 @@ def test_enrolment_refusals(tmp_path: Path) -> None:
     with pytest.raises(StateError, match="parent"):
         exchange.enrol(commune.folder, identity.parse(
             exchange.export_identity(other.folder, PASSPHRASE)), "parent")
+    # A commune of Bamako under the région of Kayes: the places do not nest.
+    elsewhere = office(tmp_path, "commune", "CCS de la Commune V", "Commune V")
+    with pytest.raises(InputError, match="Kayes"):
+        exchange.enrol(elsewhere.folder, identity.parse(
+            exchange.export_identity(other.folder, PASSPHRASE)), "parent")
+    elsewhere.folder.close()
     # A damaged file: one changed character in the age recipient.
     document = json.loads(district_file)
     recipient = document["age_recipient"]

@@ -125,6 +125,15 @@ class CommitteeInfo:
     unacknowledged: tuple[str, ...] = ()
 
 
+def _within(child_place: str, parent_place: str) -> bool:
+    """``Ségou / Macina / Kokry`` lies within ``Ségou`` and ``Ségou / Macina`` (any case)."""
+    from ccsdesk.core.text import fold_key
+
+    child = [fold_key(part) for part in child_place.split(" / ")]
+    parent = [fold_key(part) for part in parent_place.split(" / ")]
+    return child[:len(parent)] == parent
+
+
 def _level_fits(child_level: str, parent_level: str) -> bool:
     return parent_level in PARENT_LEVELS.get(child_level, ())
 
@@ -167,6 +176,13 @@ def enrol(folder: DataFolder, ident: identity_file.Identity, relation: str,
                                    their=level_names[ident.level],
                                    relation=_(RELATIONS[relation]),
                                    ours=level_names[own.level]))
+        own_place = _place_label(own)
+        child_place, parent_place = ((own_place, ident.place) if relation == "parent"
+                                     else (ident.place, own_place))
+        if parent_place and not _within(child_place, parent_place):
+            raise InputError(_("« {child} » is not within « {parent} »: a committee's parent "
+                               "sits in the unit that contains it; nothing changed.").format(
+                                   child=child_place or "—", parent=parent_place))
         now = datetime.now()
         row = Committee(uid=ident.uid, relation=relation, level=ident.level, name=ident.name,
                         place_id=None, place_label=ident.place,
