@@ -119,6 +119,22 @@ def test_up_forward_and_down_with_acknowledgements(hierarchy) -> None:  # type: 
     assert listing.unacknowledged == ("1re session ordinaire 2026",)
     assert district.receive(up).sessions == 1
     assert recommendations.list_recommendations(district.folder)[0].status == "accepted"
+
+    # A decision at national travels down through the District to the commune.
+    national_rec = recommendations.list_recommendations(national.folder)[0]
+    recommendations.set_status(national.folder, national_rec.id, "in_progress",
+                               "Inscrite au plan national", author="CNSS")
+    down, sent = national.send(str(_child_id(national)))
+    assert sent.counts == {"decision": 1, "ack": 1}
+    assert district.receive(down).decisions == 1
+    assert recommendations.list_recommendations(district.folder)[0].status == "in_progress"
+    down, sent = district.send(str(_child_id(district)))
+    assert sent.counts["decision"] == 1
+    assert commune.receive(down).decisions == 1
+    mine = recommendations.get(commune.folder, rec_id)
+    assert [(s.status, s.note) for s in mine.history] == [
+        ("proposed", ""), ("accepted", "Retenue par le CSS du District"),
+        ("in_progress", "Inscrite au plan national")]
     assert journal.verify(district.folder.database).intact
     assert journal.verify(commune.folder.database).intact
     assert meeting_id

@@ -359,9 +359,13 @@ def _due_items(folder: DataFolder, session: Session, own: Committee, peer: Commi
                                         ".zip", "forward", content, ref)],
                          received.manifest_sha256))
     else:
+        # The child's own recommendations and those of the committees below it (their
+        # sessions came through it): decisions from here or from above go back down.
+        origins = {peer.uid, *session.scalars(select(ReceivedSession.origin_uid).where(
+            ReceivedSession.via_id == peer.id))}
         for rec in session.scalars(select(Recommendation).where(
-                Recommendation.origin_uid == peer.uid).order_by(Recommendation.id)):
-            if not exchange_content.has_local_steps(session, rec.id):
+                Recommendation.origin_uid.in_(origins)).order_by(Recommendation.id)):
+            if not exchange_content.has_steps_from_above(session, rec):
                 continue
             data = exchange_content.dumps(exchange_content.decision_document(session, rec))
             label = _("Recommendation {number}: {status}").format(number=rec.number,
@@ -585,7 +589,7 @@ def receive(folder: DataFolder, data: bytes, secrets: keystore.Secrets) -> Recei
                 if peer.relation != "parent":
                     raise InputError(_("A child committee cannot send follow-up decisions; "
                                        "nothing was imported."))
-                if exchange_content.apply_decision(session, _json(entry), own.uid, peer.uid):
+                if exchange_content.apply_decision(session, _json(entry), peer.uid):
                     result.decisions += 1
             elif entry.kind == "ack":
                 result.acknowledged += _apply_ack(session, _json(entry), own, peer, now)

@@ -126,10 +126,15 @@ def decision_document(session: Session, rec: Recommendation) -> dict[str, Any]:
             "status": rec.status, "history": _history(session, rec.id)}
 
 
-def has_local_steps(session: Session, rec_id: int) -> bool:
+def has_steps_from_above(session: Session, rec: Recommendation) -> bool:
+    """Whether a step was decided here or above, rather than by the committee that wrote it.
+
+    Steps brought by the writing committee carry its uid in ``source_uid``; steps recorded
+    here carry ``""`` and steps from our parent its uid — both travel down.
+    """
     return session.scalar(select(func.count()).select_from(RecommendationStatus).where(
-        RecommendationStatus.recommendation_id == rec_id,
-        RecommendationStatus.source_uid == "")) > 0
+        RecommendationStatus.recommendation_id == rec.id,
+        RecommendationStatus.source_uid != rec.origin_uid)) > 0
 
 
 def _bad(reason: str) -> InputError:
@@ -264,9 +269,11 @@ def _import_recommendation(session: Session, doc: dict[str, Any], origin_uid: st
     recommendations._reindex(session, rec, None, theme)
 
 
-def apply_decision(session: Session, document: dict[str, Any], own_uid: str,
-                   source_uid: str) -> bool:
-    """Merge a decision from above into one of our recommendations; False if unknown."""
+def apply_decision(session: Session, document: dict[str, Any], source_uid: str) -> bool:
+    """Merge a decision from above into a recommendation we hold; False if unknown.
+
+    A recommendation of a committee below us is updated too, and then travels further down.
+    """
     try:
         if document.get("format") != DECISION_FORMAT:
             raise ValueError("format")
@@ -274,7 +281,7 @@ def apply_decision(session: Session, document: dict[str, Any], own_uid: str,
     except (KeyError, ValueError, TypeError):
         raise _bad(_("a decision")) from None
     rec = session.scalar(select(Recommendation).where(Recommendation.uid == uid))
-    if rec is None or rec.origin_uid != own_uid:
+    if rec is None:  # ours, or one of a committee below us that came through us
         return False
     previous = rec.status
     added = merge_history(session, rec, history, source_uid)
