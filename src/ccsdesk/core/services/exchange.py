@@ -600,8 +600,11 @@ def receive(folder: DataFolder, data: bytes, secrets: keystore.Secrets) -> Recei
             ack = {"format": "ccsdesk-ack/1", "sender": peer.uid, "receiver": own.uid,
                    "sequence": sequence, "manifest_sha256": contents.manifest_sha256,
                    "received_at": now.astimezone().isoformat(timespec="seconds"),
-                   "entries": [{"path": e.path, "kind": e.kind,
-                                "sha256": archive.sha256(e.data)} for e in tracked]}
+                   # The manifest's hashes were checked against every entry on opening.
+                   "entries": [{"path": str(item["path"]), "kind": str(item["kind"]),
+                                "sha256": str(item["sha256"])}
+                               for item in contents.manifest["entries"]
+                               if item.get("kind") != "ack"]}
             session.add(ExchangeOutbox(peer_id=peer.id, kind="ack",
                                        ref=f"{peer.uid}:{sequence}", payload=json.dumps(ack),
                                        created_at=now))
