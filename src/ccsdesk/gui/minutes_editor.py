@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QHideEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -99,6 +99,7 @@ class MinutesEditor(QWidget):
         self.dirty = False
         self.conflict = False
         self._loading = False
+        self._watched: QObject | None = None
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(AUTOSAVE_MS)
@@ -353,6 +354,21 @@ class MinutesEditor(QWidget):
         parts += [_("Any other business"), self.divers.toPlainText(),
                   _("Session closed at:") + " " + self.closing_time.text()]
         return "\n\n".join(parts)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Watch the top-level window: its close (and the backup made on closing) must
+        come after the last save, and a close event arrives before any hide event."""
+        window = self.window()
+        if window is not self and window is not self._watched:
+            window.installEventFilter(self)
+            self._watched = window
+        super().showEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self._watched and event.type() == QEvent.Type.Close
+                and self.dirty and not self.conflict):
+            self.save_now()
+        return super().eventFilter(watched, event)
 
     def hideEvent(self, event: QHideEvent) -> None:
         """Leaving the tab, the session or the window saves at once: nothing is lost."""
