@@ -261,3 +261,47 @@ def test_certificate_chain_signs_pdfs_that_chain_to_the_parent(hierarchy, tmp_pa
     at_district = signing.verify_pdf(district.folder, signed)
     assert at_district.intact and at_district.known_signer
     assert at_district.committee == "CCS de la Commune IV"
+
+
+def _forged_archive(signer: Office, sender: dict, receiver: Office, entries: list,
+                    sequence: int = 1) -> bytes:
+    """A well-formed archive signed by ``signer`` but claiming ``sender``."""
+    with receiver.folder.database.reading() as session:
+        own = exchange._own(session)
+        target = {"uid": own.uid, "name": own.name}
+        recipient = own.age_recipient
+    with signer.folder.database.reading() as session:
+        chain = [exchange._own(session).signing_certificate]
+    inner, _manifest = archive.pack(
+        {"sender": sender, "receiver": target, "sequence": sequence,
+         "created": "2026-03-10T10:00:00+00:00"}, entries, signer.secrets.signing_key_der,
+        chain)
+    return archive.encrypt(inner, [recipient])
+
+
+def test_impostors_and_wrong_directions_are_refused(hierarchy, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    commune, district, national = hierarchy
+    with commune.folder.database.reading() as session:
+        own = exchange._own(session)
+        commune_id = {"uid": own.uid, "name": own.name}
+    with national.folder.database.reading() as session:
+        own = exchange._own(session)
+        national_id = {"uid": own.uid, "name": own.name}
+    stranger = office(tmp_path, "commune", "CCS de la Commune VI", "Commune VI")
+    before = _snapshot(district)
+    # Someone else's key, claiming to be the enrolled commune.
+    decision = archive.Entry("entries/decisions/x.json", "decision", b'{"format": "x"}', "x")
+    with pytest.raises(InputError, match="clé inscrite"):
+        district.receive(_forged_archive(stranger, commune_id, district, [decision]))
+    # The real commune sending a decision up, or the real parent sending a session down.
+    with pytest.raises(InputError, match="subordonné ne peut pas"):
+        district.receive(_forged_archive(commune, commune_id, district, [decision]))
+    session_entry = archive.Entry("entries/sessions/x.json", "session", b"{}", "x")
+    with pytest.raises(InputError, match="Seul un comité subordonné"):
+        district.receive(_forged_archive(national, national_id, district, [session_entry]))
+    # A certificate from a child is refused too.
+    certificate = archive.Entry("entries/certificates/1.json", "certificate", b"{}", "1")
+    with pytest.raises(InputError, match="Seul le comité parent"):
+        district.receive(_forged_archive(commune, commune_id, district, [certificate]))
+    assert _snapshot(district) == before
+    stranger.folder.close()
