@@ -60,8 +60,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     receive.set_defaults(handler=run_receive)
 
 
-def read_file(path: Path) -> bytes:
+def read_file(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes; a file over ``limit`` is refused before it is read into memory."""
     try:
+        if limit is not None and path.stat().st_size > limit:
+            from ccsdesk.core.exchange import archive
+
+            raise InputError(_("This archive is too large: more than {size} MB.").format(
+                size=archive.MAX_ARCHIVE // (1024 * 1024)))
         return path.read_bytes()
     except FileNotFoundError:
         raise NotFoundError(_("The file {file} does not exist.").format(file=path)) from None
@@ -277,11 +283,11 @@ def _receive_json(result: Any) -> dict[str, Any]:
 
 
 def run_receive(context: Context, args: argparse.Namespace) -> int:
-    from ccsdesk.core.exchange import keys
+    from ccsdesk.core.exchange import archive, keys
     from ccsdesk.core.services import exchange
 
     folder = context.folder()
-    data = read_file(args.file)
+    data = read_file(args.file, archive.MAX_ARCHIVE)
     secrets = keys.unlock(folder.keys_dir, context.passphrase())
     result = exchange.receive(folder, data, secrets)
     if result.already:
