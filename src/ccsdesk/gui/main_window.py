@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ccsdesk.core.i18n import N_, _
 from ccsdesk.core.services import committee
 from ccsdesk.core.storage.folder import DataFolder
+from ccsdesk.gui.backup_watch import AutomaticBackups
 from ccsdesk.gui.roster_page import RosterPage
 from ccsdesk.gui.sessions_wiring import LAZY_PAGES, ensure_page, open_search
 
@@ -120,6 +121,9 @@ class MainWindow(QMainWindow):
         self._undo_timer.timeout.connect(self._clear_undo)
         self.statusBar().addPermanentWidget(self.undo_button)
         self.statusBar().addPermanentWidget(self.counts)
+        # Daily and on-closing backups, and the « Dernière sauvegarde » line.
+        self.backups = AutomaticBackups(self, folder)
+        self.statusBar().addPermanentWidget(self.backups.indicator)
 
         self._shortcuts()
         self.update_title()
@@ -164,6 +168,8 @@ class MainWindow(QMainWindow):
             page = SettingsPage(self.folder, self.show_status)
             page.profile_changed.connect(self.update_title)
             page.roster_changed.connect(self.roster_page.reload)
+            page.backups_tab.backup_made.connect(self.backups.refresh)
+            page.backups_tab.data_replaced.connect(self._on_data_replaced)
             index = self.stack.indexOf(self.pages[code])
             self.stack.removeWidget(self.pages[code])
             self.pages[code].deleteLater()
@@ -197,6 +203,16 @@ class MainWindow(QMainWindow):
         figures = committee.counts(self.folder)
         self.counts.setText(_("{active} active members out of {total}").format(
             active=figures.active_members, total=figures.members))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """The automatic backup before closing; its failure never stops the closing."""
+        self.backups.before_close()
+        super().closeEvent(event)
+
+    def _on_data_replaced(self, _target: object) -> None:
+        """The data folder was replaced by a backup: close without backing up the old one."""
+        self.backups.closing_done = True
+        self.close()
 
     def open_search(self) -> object:
         """The search over sessions, minutes and recommendations (Ctrl+Shift+F)."""

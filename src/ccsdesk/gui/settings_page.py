@@ -34,7 +34,7 @@ Notify = Callable[[str, Callable[[], None] | None], None]
 class SettingsPage(QTabWidget):
     """Signals: ``profile_changed(Profile)`` after the name or chair changes,
     ``roster_changed()`` after a category is added or renamed.
-    Attributes: ``categories_tab``, ``places_tab``."""
+    Attributes: ``categories_tab``, ``places_tab``, ``backups_tab``."""
 
     profile_changed = Signal(object)
     roster_changed = Signal()
@@ -51,6 +51,10 @@ class SettingsPage(QTabWidget):
         self.places_tab = PlacesTab(folder)
         self.addTab(self.categories_tab, _("Member categories"))
         self.addTab(self.places_tab, _("Places"))
+        from ccsdesk.gui.backups_tab import BackupsTab
+
+        self.backups_tab = BackupsTab(folder, self.notify)
+        self.addTab(self.backups_tab, _("Backups"))
         self.load_profile()
 
     # -- committee -----------------------------------------------------------------------
