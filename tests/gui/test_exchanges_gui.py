@@ -1,0 +1,336 @@
+"""The Échanges page with real data folders, real keys and real archives: enrolment through
+the dialog, send to a folder, a stick and an e-mail draft, receive by drag-and-drop, a
+tampered archive refused, a double import that changes nothing, the received packet checked.
+"""
+
+from __future__ import annotations
+
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+
+from ccsdesk.core.exchange import transport
+from ccsdesk.core.services import committee, exchange
+from ccsdesk.gui.exchanges_page import ExchangesPage
+from ccsdesk.gui.send_dialog import SendDialog
+from tests.conftest import PASSPHRASE, screenshot
+from tests.core.exchange_helpers import Office, enrol_pair, office, signed_session
+from tests.gui.conftest import answer_next_dialog, press
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> tuple[Office, Office]:
+    commune = office(tmp_path, "commune", "CCS de la Commune IV", "Commune IV")
+    district = office(tmp_path, "district", "CCS du District de Bamako", "Bamako")
+    yield commune, district
+    commune.folder.close()
+    district.folder.close()
+
+
+def _page(qtbot, folder) -> ExchangesPage:  # type: ignore[no-untyped-def]
+    page = ExchangesPage(folder)
+    qtbot.addWidget(page)
+    page.resize(1176, 720)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def _type_passphrase(dialog) -> None:  # type: ignore[no-untyped-def]
+    assert isinstance(dialog, QInputDialog), type(dialog)
+    assert dialog.textEchoMode() == dialog.textEchoMode().Password
+    dialog.setTextValue(PASSPHRASE)
+    dialog.accept()
+
+
+def answer_message_box(action, tries: int = 2400) -> None:  # type: ignore[no-untyped-def]
+    """Like ``answer_next_dialog`` but waits for a message box: the progress dialog of the
+    background work may be the modal widget before it (and the box runs its own loop, so a
+    ``waitUntil`` outside it would never see it)."""
+
+    def poll(left: int = tries) -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            action(box)
+        elif left:
+            QTimer.singleShot(25, lambda: poll(left - 1))
+
+    QTimer.singleShot(25, poll)
+
+
+def _send_with_dialog(qtbot, page: ExchangesPage, choose, name: str) -> SendDialog:  # type: ignore[no-untyped-def]
+    dialog = page.send_selected()
+    assert isinstance(dialog, SendDialog)
+    qtbot.waitExposed(dialog)
+    choose(dialog)
+    assert not dialog.send_button.isEnabled()  # no passphrase yet
+    dialog.passphrase.setText(PASSPHRASE)
+    assert dialog.send_button.isEnabled()
+    screenshot(dialog, name)
+    dialog.send_button.click()
+    return dialog
+
+
+def test_enrol_a_child_through_the_dialog(qtbot, qapp_styled, wait_tasks, pair, tmp_path):
+    commune, district = pair
+    commune_page = _page(qtbot, commune.folder)
+    identity_file = tmp_path / "identite-commune.json"
+    commune_page.export_identity(identity_file, PASSPHRASE)
+    wait_tasks()
+    own = exchange.own_identity(commune.folder)
+    assert identity_file.is_file()
+    assert own.fingerprint in commune_page.result.text()
+    assert commune_page.result.property("state") == "ok"
+
+    page = _page(qtbot, district.folder)
+    assert page.empty.isVisible() and not page.committees.isVisible()
+    assert not page.send_button.isEnabled()
+    screenshot(page, "exchanges-empty")
+
+    dialog = page.open_enrol()
+    qtbot.waitExposed(dialog)
+    district_print = exchange.own_identity(district.folder).fingerprint
+    assert dialog.own_fingerprint.text() == district_print
+    junk = tmp_path / "pas-une-identite.json"
+    junk.write_text("{\"format\": \"autre\"}", encoding="utf-8")
+    assert not dialog.load_file(junk)
+    assert dialog.problem.isVisible() and "fichier d’identité" in dialog.problem.text()
+    assert not dialog.checked.isEnabled() and not dialog.enrol_button.isEnabled()
+
+    assert dialog.load_file(identity_file)
+    assert not dialog.problem.isVisible()
+    assert dialog.their_fingerprint.text() == own.fingerprint
+    assert dialog.name.text() == "CCS de la Commune IV"
+    assert dialog.level.text() == "Commune"
+    assert dialog.as_child.isChecked()  # a commune is a District's child
+    assert "CCS de la Commune IV" in dialog.checked.text()
+    assert not dialog.enrol_button.isEnabled()
+    dialog.passphrase.setText(PASSPHRASE)
+    assert not dialog.enrol_button.isEnabled()  # the fingerprint is not confirmed yet
+    dialog.checked.setChecked(True)
+    assert dialog.enrol_button.isEnabled()
+    screenshot(dialog, "exchanges-enrol-dialog")
+    dialog.enrol_button.click()
+    wait_tasks()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert [(i.relation, i.name) for i in exchange.list_committees(district.folder)] == [
+        ("child", "CCS de la Commune IV")]
+    assert page.committees.rowCount() == 1
+    assert page.committees.item(0, 0).text() == "Subordonné"
+    assert page.committees.item(0, 4).text() == own.fingerprint
+    assert "Inscrit comme subordonné" in page.result.text()
+    screenshot(page, "exchanges-enrolled")
+
+    # The same file a second time: refused in the dialog, nothing changes.
+    again = page.open_enrol()
+    again.load_file(identity_file)
+    again.checked.setChecked(True)
+    again.passphrase.setText(PASSPHRASE)
+    again.enrol_button.click()
+    wait_tasks()
+    assert again.isVisible() and "déjà inscrit" in again.problem.text()
+    screenshot(again, "exchanges-enrol-refused")
+    again.reject()
+    assert len(exchange.list_committees(district.folder)) == 1
+
+
+def test_send_to_a_folder_then_drop_on_the_other_window(qtbot, qapp_styled, wait_tasks, pair,
+                                                        tmp_path):
+    from ccsdesk.gui.main_window import MainWindow
+
+    commune, district = pair
+    enrol_pair(commune, district)
+    signed_session(commune.folder)
+    page = _page(qtbot, commune.folder)
+    assert page.selected_committee().relation == "parent"
+    out = tmp_path / "envois"
+    out.mkdir()
+
+    def to_folder(dialog: SendDialog) -> None:
+        assert dialog.folder.isChecked()  # no stick here: the folder is offered
+        assert dialog.no_drive.isVisible()
+        dialog.path.setText(str(out))
+
+    page.drives = lambda: []
+    _send_with_dialog(qtbot, page, to_folder, "exchanges-send-folder")
+    wait_tasks(60000)
+    name = transport.archive_name("CCS de la Commune IV", "CCS du District de Bamako", 1)
+    sent = out / name
+    assert sent.is_file() and sent.suffix == transport.ARCHIVE_SUFFIX
+    assert not list(out.glob("*.partial"))
+    text = page.result.text()
+    assert "Archive n° 1 pour « CCS du District de Bamako »" in text
+    assert "session" in text and "vérifiée par relecture" in text
+    assert page.committees.item(0, 5).text().startswith("n° 1,")
+    assert page.committees.item(0, 7).text() != "—"  # sent, not acknowledged yet
+    screenshot(page, "exchanges-sent")
+
+    window = MainWindow(district.folder, committee.require_profile(district.folder))
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(sent))])
+    enter = QDragEnterEvent(window.rect().center(), Qt.DropAction.CopyAction, mime,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    answer_next_dialog(_type_passphrase)
+    drop = QDropEvent(QPointF(window.rect().center()), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.event(drop)  # QApplication filters drops without a real drag session
+    qtbot.waitUntil(lambda: window.pages["exchanges"].result.isVisible(), timeout=60000)
+    wait_tasks()
+    district_page = window.pages["exchanges"]
+    assert window.stack.currentWidget() is district_page
+    assert "vérifiée et importée" in district_page.result.text(), district_page.result.text()
+    assert "1 session" in district_page.result.text()
+    assert district_page.received.rowCount() == 1
+    assert district_page.received.item(0, 0).text() == "CCS de la Commune IV"
+    screenshot(window, "exchanges-received")
+
+    # The same archive again: nothing changes, and the page says so.
+    before = exchange.list_committees(district.folder)
+    district_page.receive_file(sent, PASSPHRASE)
+    wait_tasks()
+    assert "déjà été importée ; rien n’a changé" in district_page.result.text()
+    assert exchange.list_committees(district.folder) == before
+
+    # A tampered copy: refused in red, the record unchanged.
+    tampered = tmp_path / "abime.ccsa"
+    data = bytearray(sent.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    tampered.write_bytes(bytes(data))
+    district_page.receive_file(tampered, PASSPHRASE)
+    wait_tasks()
+    assert district_page.result.property("state") == "refused"
+    assert "rien" in district_page.result.text().lower()
+    assert exchange.list_committees(district.folder) == before
+    assert len(exchange.received_sessions(district.folder)) == 1
+    screenshot(window, "exchanges-refused")
+
+    # A wrong passphrase: refused, nothing imported.
+    district_page.receive_file(sent, "pas la bonne phrase")
+    wait_tasks()
+    assert district_page.result.property("state") == "refused"
+
+    # The received packet: its signature checks out here.
+    district_page.received.selectRow(0)
+    assert district_page.check_packet_button.isEnabled()
+    dialog = district_page.verify_selected_packet()
+    qtbot.waitUntil(lambda: dialog.verdict is not None, timeout=60000)
+    wait_tasks()
+    assert dialog.verdict.good, dialog.verdict
+    assert "CCS de la Commune IV" in dialog.result.text()
+    screenshot(dialog, "exchanges-packet-verified")
+    dialog.close()
+    opened: list[QUrl] = []
+    district_page.open_url = opened.append
+    path = district_page.open_selected_packet()
+    assert path is not None and path.read_bytes().startswith(b"%PDF-")
+    assert opened == [QUrl.fromLocalFile(str(path))]
+
+
+def test_send_to_a_stick_and_as_an_email_draft(qtbot, qapp_styled, wait_tasks, pair,
+                                               tmp_path):
+    commune, district = pair
+    enrol_pair(commune, district)
+    page = _page(qtbot, district.folder)
+    stick = tmp_path / "CLE-USB"
+    stick.mkdir()
+    page.drives = lambda: [transport.Drive(stick, "CLE-USB")]
+
+    # A stick pulled out between choosing it and writing: refused, nothing recorded.
+    gone = tmp_path / "RETIREE"
+    gone.mkdir()
+    page.drives = lambda: [transport.Drive(gone, "RETIREE")]
+
+    def pull_out(dialog: SendDialog) -> None:
+        assert dialog.usb.isChecked() and dialog.drive.currentText().startswith("RETIREE")
+        gone.rmdir()
+
+    _send_with_dialog(qtbot, page, pull_out, "exchanges-send-usb-removed")
+    wait_tasks(60000)
+    assert page.result.property("state") == "refused"
+    assert "clé" in page.result.text()
+    assert exchange.list_committees(district.folder)[0].last_sent is None
+    screenshot(page, "exchanges-usb-removed")
+
+    page.drives = lambda: [transport.Drive(stick, "CLE-USB")]
+
+    def to_stick(dialog: SendDialog) -> None:
+        assert dialog.usb.isChecked()
+        assert dialog.drive.currentData() == str(stick)
+
+    _send_with_dialog(qtbot, page, to_stick, "exchanges-send-usb")
+    wait_tasks(60000)
+    written = list(stick.iterdir())
+    assert [p.suffix for p in written] == [transport.ARCHIVE_SUFFIX]
+    assert "Archive n° 1 pour « CCS de la Commune IV »" in page.result.text()
+    assert "certificat" in page.result.text()
+    got = commune.receive(written[0].read_bytes())
+    assert got.certificate_installed
+
+    # The e-mail draft: written, then offered to the mail program.
+    signed_session(commune.folder)
+    commune_page = _page(qtbot, commune.folder)
+    opened: list[QUrl] = []
+    commune_page.open_url = opened.append
+    drafts = tmp_path / "brouillons"
+    drafts.mkdir()
+
+    def as_email(dialog: SendDialog) -> None:
+        dialog.email.setChecked(True)
+        dialog.path.setText(str(drafts))
+        assert dialog.send_button.text() == "Créer le brouillon d’e-mail"
+
+    offered: list[str] = []
+
+    def answer_yes(box: QMessageBox) -> None:
+        offered.append(box.text())
+        screenshot(box, "exchanges-email-offer")
+        press(QMessageBox.StandardButton.Yes)(box)
+
+    _send_with_dialog(qtbot, commune_page, as_email, "exchanges-send-email")
+    answer_message_box(answer_yes)
+    qtbot.waitUntil(lambda: bool(opened), timeout=60000)
+    assert "Outlook" in offered[0]
+    wait_tasks()
+    (draft,) = drafts.glob("*.eml")
+    assert opened == [QUrl.fromLocalFile(str(draft))]
+    message = message_from_bytes(draft.read_bytes())
+    assert message["X-Unsent"] == "1"
+    attachment = next(part for part in message.walk() if part.get_filename())
+    assert attachment.get_filename().endswith(transport.ARCHIVE_SUFFIX)
+    imported = district.receive(attachment.get_payload(decode=True))
+    assert imported.sessions == 1
+    assert str(draft) in commune_page.result.text()
+
+
+def test_advanced_age_key_export(qtbot, qapp_styled, wait_tasks, pair, tmp_path):
+    import pyrage
+
+    commune, _district = pair
+    page = _page(qtbot, commune.folder)
+    dialog = page.open_advanced()
+    qtbot.waitExposed(dialog)
+    target = tmp_path / "cle.age"
+    dialog.path.setText(str(target))
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.file_passphrase.setText("une autre phrase bien longue")
+    dialog.again.setText("une autre phrase differente")
+    dialog.export_button.click()
+    assert "diffèrent" in dialog.problem.text() and not target.exists()
+    dialog.again.setText("une autre phrase bien longue")
+    screenshot(dialog, "exchanges-age-key")
+    dialog.export_button.click()
+    wait_tasks()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    text = pyrage.passphrase.decrypt(target.read_bytes(), "une autre phrase bien longue")
+    assert str(commune.secrets.age_identity).encode() in text
+    assert str(target) in page.result.text()
