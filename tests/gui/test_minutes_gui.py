@@ -4,6 +4,12 @@ refusal that keeps the local text, a wrong passphrase refused, read-only signed 
 
 from __future__ import annotations
 
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
 from datetime import date, timedelta
 
 import pytest
@@ -11,8 +17,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ccsdesk.core.services import attendance, meetings, minutes, roster
 from ccsdesk.core.storage.folder import DataFolder
-from ccsdesk.gui.minutes_editor import MinutesEditor, PassphraseDialog
-from tests.conftest import PASSPHRASE, screenshot
+from ccsdesk.gui.minutes_editor import MAX_UNSAVED_MS, MinutesEditor, PassphraseDialog
+from tests.conftest import PASSPHRASE, ROOT, screenshot
 from tests.gui.conftest import answer_next_dialog, press
 
 
@@ -163,3 +169,72 @@ def test_wrong_passphrase_is_refused_then_signing_works(qtbot, editor, commune, 
     assert editor.save_now()  # not editable: nothing is even attempted
     assert minutes.get_minutes(commune, held).text_hash == signed.text_hash
     screenshot(editor, "minutes-editor-signed")
+
+
+# The real editor in a child process: a word typed every 100 ms without any pause, the time
+# of each word printed; the parent kills it with SIGKILL after several seconds.
+TYPIST = textwrap.dedent("""
+    import os, sys, time
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from pathlib import Path
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    from ccsdesk.core.storage.folder import DataFolder
+    from ccsdesk.gui.minutes_editor import MinutesEditor
+
+    app = QApplication([])
+    editor = MinutesEditor(DataFolder.open(Path(sys.argv[1])), int(sys.argv[2]))
+    editor.load()
+    editor.show()
+    box = editor.item_boxes[1]
+    step = 0
+    start = time.monotonic()
+
+    def type_word():
+        global step
+        step += 1
+        box.insertPlainText(("" if step == 1 else " ") + f"mot{step}")
+        print(step, round(time.monotonic() - start, 3), flush=True)
+
+    timer = QTimer()
+    timer.timeout.connect(type_word)
+    timer.start(100)
+    app.exec()
+""")
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX-only")
+def test_killed_while_typing_without_pause_loses_only_the_last_seconds(commune, held,
+                                                                       tmp_path):
+    data_dir = commune.path
+    commune.close()
+    script = tmp_path / "typist.py"
+    script.write_text(TYPIST, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + str(ROOT)}
+    child = subprocess.Popen([sys.executable, str(script), str(data_dir), str(held)],
+                             stdout=subprocess.PIPE, text=True, env=env)
+    assert child.stdout is not None
+    typed_at: dict[int, float] = {}
+    for line in child.stdout:
+        step, seconds = line.split()
+        typed_at[int(step)] = float(seconds)
+        if float(seconds) >= 8.0:
+            break
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    with sqlite3.connect(data_dir / "ccsdesk.sqlite") as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    reopened = DataFolder.open(data_dir)
+    try:
+        saved = minutes.get_minutes(reopened, held).item(1).text.split()
+    finally:
+        reopened.close()
+    assert saved == [f"mot{i}" for i in range(1, len(saved) + 1)]
+    killed_at = max(typed_at.values())
+    lost_seconds = killed_at - typed_at[len(saved)] if saved else killed_at
+    print(f"\nkilled after {killed_at:.1f} s of typing without pause: "
+          f"{len(saved)} of {len(typed_at)} words saved, last {lost_seconds:.1f} s lost")
+    # Saved at least every 5 s while typing: at most that is lost (plus a save's time).
+    assert MAX_UNSAVED_MS <= 5000
+    assert lost_seconds <= 6.0

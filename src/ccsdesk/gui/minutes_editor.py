@@ -1,8 +1,9 @@
 """The « Procès-verbal » tab: the minutes text with autosave, adoption, signing, corrections.
 
 Power cuts are frequent, so what is typed is saved through ``minutes.save_draft`` two
-seconds after the typing stops, and at once when the tab or the window is left (the editor
-saves in its ``hideEvent``, which Qt sends for all three). Every save carries the revision
+seconds after the typing stops, at least every five seconds while it goes on, and at once
+when the tab, the session or the window is left (``hideEvent``, and the window's close
+event, which comes before the backup made on closing). Every save carries the revision
 the editor last read: if another window or the command line saved in between, the service
 refuses and the editor keeps the local text on screen and offers to copy it.
 
@@ -12,6 +13,7 @@ read-only; a correction starts a new version with its reason.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -42,6 +44,8 @@ from ccsdesk.gui.errors import show_error
 from ccsdesk.gui.tasks import run_task
 
 AUTOSAVE_MS = 2000
+# A secretary typing without pausing still gets a save at least this often.
+MAX_UNSAVED_MS = 5000
 # Several boxes fit on a 768-pixel screen; a long text scrolls inside its box.
 TEXT_BOX_HEIGHT = 120
 
@@ -100,6 +104,7 @@ class MinutesEditor(QWidget):
         self.conflict = False
         self._loading = False
         self._watched: QObject | None = None
+        self._dirty_since = time.monotonic()
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(AUTOSAVE_MS)
@@ -278,12 +283,19 @@ class MinutesEditor(QWidget):
     # -- saving --------------------------------------------------------------------------
 
     def _on_edit(self) -> None:
+        """Restart the pause timer; typing without a pause still saves every few seconds."""
         if self._loading or not self.is_editable():
             return
+        if not self.dirty:
+            self._dirty_since = time.monotonic()
         self.dirty = True
-        if not self.conflict:
-            self.indicator.setText(_("Not saved yet…"))
-            self.timer.start()
+        if self.conflict:
+            return
+        if (time.monotonic() - self._dirty_since) * 1000 >= MAX_UNSAVED_MS:
+            self.save_now()
+            return
+        self.indicator.setText(_("Not saved yet…"))
+        self.timer.start()
 
     def text_fields(self) -> dict[str, object]:
         return {
@@ -318,6 +330,7 @@ class MinutesEditor(QWidget):
             show_error(self, error)
             return False
         self.dirty = closing is None and bool(self.closing_time.text())
+        self._dirty_since = time.monotonic()
         self.saved_at = datetime.now()
         self.indicator.setText(_("Saved at {time}").format(time=time_of_day(self.saved_at)))
         self.saved.emit()
