@@ -142,3 +142,52 @@ def test_three_committees_by_the_command_line(tmp_path: Path) -> None:
     assert "format age" in run(district, "receive", str(junk)).err
     nothing = run(national, "send", "--to", "parent", "--out", str(tmp_path / "x"))
     assert nothing.code == 1 and "Aucun comité parent" in nothing.err
+
+
+def _on_a_terminal(args: list[str], answer: bytes) -> tuple[int, bytes]:
+    """Run ``ccsdesk ARGS`` with a pseudo-terminal as stdin/stdout and type ``answer``."""
+    import os
+    import pty
+    import sys
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the real entry point, on the terminal
+        os.execv(sys.executable, [sys.executable, "-m", "ccsdesk", *args])
+    seen = b""
+    while b"[o/N]" not in seen:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.write(fd, answer + b"\n")
+    try:
+        while chunk := os.read(fd, 1024):
+            seen += chunk
+    except OSError:
+        pass
+    _pid, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), seen
+
+
+def test_enrol_on_a_terminal_asks_to_confirm_the_fingerprint(tmp_path: Path) -> None:
+    import pytest
+
+    pytest.importorskip("pty")
+    commune, district = tmp_path / "commune", tmp_path / "district"
+    ok(commune, "init", "--level", "commune", "--name", "CCS de la Commune IV",
+       "--place", "Commune IV")
+    ok(district, "init", "--level", "district", "--name", "CCS du District de Bamako",
+       "--place", "Bamako")
+    card = tmp_path / "district.json"
+    fingerprint = ok(district, "identity", "export", str(card))["fingerprint"]
+    args = ["--data-dir", str(commune), "identity", "enrol", str(card), "--as", "parent"]
+    code, seen = _on_a_terminal(args, b"n")
+    assert code == 1 and fingerprint.encode() in seen and "annulée".encode() in seen
+    assert ok(commune, "committees", "list")["committees"] == []
+    code, seen = _on_a_terminal(args, b"o")
+    assert code == 0, seen
+    assert [c["name"] for c in ok(commune, "committees", "list")["committees"]] == [
+        "CCS du District de Bamako"]
