@@ -79,3 +79,79 @@ def test_email_draft_opens_as_a_draft_with_the_archive(tmp_path: Path) -> None:
 def test_removable_drives_lists_mount_points() -> None:
     drives = transport.removable_drives()
     assert all(os.path.ismount(d.path) for d in drives)
+
+
+class _Smtp:
+    """A minimal SMTP server on localhost: EHLO, AUTH PLAIN, MAIL, RCPT, DATA, QUIT."""
+
+    def __init__(self, password: str) -> None:
+        import socket
+        import threading
+
+        self.password = password
+        self.received: list[bytes] = []
+        self.log: list[bytes] = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self) -> None:
+        import base64
+
+        connection, _ = self.sock.accept()
+        stream = connection.makefile("rwb")
+
+        def say(line: bytes) -> None:
+            stream.write(line + b"\r\n")
+            stream.flush()
+
+        say(b"220 test")
+        while line := stream.readline():
+            self.log.append(line)
+            verb = line[:4].upper()
+            if verb == b"EHLO":
+                say(b"250-test")
+                say(b"250 AUTH PLAIN")
+            elif verb == b"AUTH":
+                _user, _, secret = base64.b64decode(line.split()[2]).partition(b"\0")
+                secret = secret.partition(b"\0")[2]
+                say(b"235 ok" if secret.decode() == self.password else b"535 no")
+            elif verb == b"DATA":
+                say(b"354 go")
+                body = b""
+                while (chunk := stream.readline()) != b".\r\n":
+                    body += chunk
+                self.received.append(body)
+                say(b"250 queued")
+            elif verb == b"QUIT":
+                say(b"221 bye")
+                break
+            else:
+                say(b"250 ok")
+        connection.close()
+
+
+def test_smtp_sends_the_draft_and_keeps_the_password_out_of_errors() -> None:
+    data = os.urandom(2000)
+    draft = transport.email_draft(data, "envoi.ccsarchive", sender_name="CCS de la Commune IV",
+                                  receiver_name="CCS du District de Bamako", sequence=1,
+                                  to="district@example.ml")
+    server = _Smtp("mot-de-passe-smtp")
+    transport.send_by_smtp(draft, host="127.0.0.1", port=server.port, username="commune4",
+                           password="mot-de-passe-smtp", starttls=False, timeout=10)
+    server.thread.join(5)
+    sent = email.message_from_bytes(server.received[0], policy=policy.default)
+    assert sent["X-Unsent"] is None and sent["To"] == "district@example.ml"
+    assert next(sent.iter_attachments()).get_content() == data
+    wrong = _Smtp("autre")
+    with pytest.raises(InputError, match="refusé") as refused:
+        transport.send_by_smtp(draft, host="127.0.0.1", port=wrong.port, username="commune4",
+                               password="mot-de-passe-smtp", starttls=False, timeout=10)
+    assert "mot-de-passe-smtp" not in str(refused.value)
+    with pytest.raises(StorageError, match=r"127\.0\.0\.1") as failed:
+        transport.send_by_smtp(draft, host="127.0.0.1", port=1, username="u",
+                               password="mot-de-passe-smtp", starttls=False, timeout=5)
+    assert "mot-de-passe-smtp" not in str(failed.value)

@@ -6,8 +6,9 @@ the device, renamed, and read back with the same SHA-256. Whatever fails, no hal
 file is left under the final name or the temporary one.
 
 The e-mail path writes an ``.eml`` draft (the archive attached, a French cover text) with
-``X-Unsent: 1`` so Outlook opens it ready to send; Thunderbird opens it too. Sending through
-an SMTP server is left to the mail program the office already uses.
+``X-Unsent: 1`` so Outlook opens it ready to send; Thunderbird opens it too. Where an office
+has an SMTP server, :func:`send_by_smtp` sends the same message directly; the password is
+used for the login only and never appears in a message or a log.
 """
 
 from __future__ import annotations
@@ -169,3 +170,40 @@ def email_draft(data: bytes, file_name: str, *, sender_name: str, receiver_name:
     message.add_attachment(data, maintype="application", subtype="octet-stream",
                            filename=file_name)
     return bytes(message)
+
+
+def send_by_smtp(message_bytes: bytes, *, host: str, port: int = 587, username: str = "",
+                 password: str = "", starttls: bool = True, timeout: float = 60) -> None:
+    """Send a draft from :func:`email_draft` (which must have a ``To``) through SMTP.
+
+    Errors are reported with the server's name and the kind of failure, never with the
+    password; the ``X-Unsent`` draft marker is removed from what is sent.
+    """
+    import smtplib
+    import socket
+    from email import message_from_bytes
+    from email import policy as email_policy
+
+    message = message_from_bytes(message_bytes, policy=email_policy.SMTP)
+    if not message.get("To"):
+        raise InputError(_("The e-mail has no addressee: give the receiving committee's "
+                           "address."))
+    del message["X-Unsent"]
+    if not message.get("From"):
+        message["From"] = username or f"ccsdesk@{socket.gethostname() or 'localhost'}"
+    try:
+        with smtplib.SMTP(host, port, timeout=timeout) as server:
+            if starttls:
+                server.starttls()
+            if username:
+                server.login(username, password)
+            server.send_message(message)
+    except smtplib.SMTPAuthenticationError:
+        raise InputError(_("The mail server {host} refused the user name or the password; "
+                           "nothing was sent.").format(host=host)) from None
+    except (smtplib.SMTPException, OSError) as error:
+        reason = type(error).__name__ if isinstance(error, smtplib.SMTPException) else (
+            error.strerror or type(error).__name__)
+        raise StorageError(_("The e-mail could not be sent through {host} ({reason}); the "
+                             "archive is still there to send another way.").format(
+                                 host=host, reason=reason)) from None
