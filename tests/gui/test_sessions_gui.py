@@ -511,3 +511,39 @@ def test_ctrl_shift_f_opens_the_search(qtbot, window, commune):
     dialog = window.search_dialog
     assert isinstance(dialog, SearchDialog) and dialog.isVisible()
     dialog.close()
+
+
+def test_move_a_planned_session_and_open_its_documents(qtbot, window, commune):
+    add_members(commune, window)
+    meeting = meetings.create_meeting(commune, on=date(date.today().year, 12, 1), time="09:00",
+                                      venue="Mairie")
+    view = sessions_page(window).open_meeting(meeting.id)
+
+    def move(dialog) -> None:  # type: ignore[no-untyped-def]
+        assert isinstance(dialog, NewSessionDialog) and not dialog.kind.isEnabled()
+        assert dialog.venue.text() == "Mairie"
+        dialog.date.setDate(qdate(date(date.today().year + 1, 1, 5)))
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        assert dialog.isVisible() and "changer d’année" in dialog.problem.text()
+        dialog.date.setDate(qdate(date(date.today().year, 12, 3)))
+        dialog.time.setText("15h")
+        dialog.venue.setText("Centre culturel")
+        screenshot(dialog, "session-change-dialog")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+    answer_next_dialog(move)
+    view.edit_button.click()
+    info = meetings.get_meeting(commune, meeting.id)
+    assert (info.date, info.time, info.venue, info.number) == (
+        date(date.today().year, 12, 3), "15:00", "Centre culturel", meeting.number)
+    assert "3 décembre" in view.subtitle.text() and "Centre culturel" in view.subtitle.text()
+    seen: list[str] = []
+
+    def documents(dialog) -> None:  # type: ignore[no-untyped-def]
+        seen.append(dialog.windowTitle())
+        screenshot(dialog, "session-documents-dialog")
+        dialog.reject()
+
+    answer_next_dialog(documents)
+    view.documents_button.click()
+    assert seen == [f"Documents — {info.label}"]

@@ -151,6 +151,10 @@ class SessionView(QWidget):
         self.info = meetings.get_meeting(folder, meeting_id)
         self.back_button = QPushButton(_("← All sessions"))
         self.back_button.setToolTip(_("Back to the list (Esc)"))
+        self.edit_button = QPushButton(_("Change date, time, venue…"))
+        self.documents_button = QPushButton(_("Documents…"))
+        self.documents_button.setToolTip(_("Convocations, attendance sheet, minutes and "
+                                           "recommendation forms to print or send"))
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
         self.subtitle = QLabel()
@@ -176,6 +180,8 @@ class SessionView(QWidget):
         top.addWidget(self.back_button)
         top.addSpacing(12)
         top.addLayout(heading, 1)
+        top.addWidget(self.edit_button)
+        top.addWidget(self.documents_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -183,6 +189,8 @@ class SessionView(QWidget):
         layout.addWidget(self.tabs, 1)
 
         self.back_button.clicked.connect(self.back_requested)
+        self.edit_button.clicked.connect(self.edit_session)
+        self.documents_button.clicked.connect(self.open_documents)
         self.agenda_tab.changed.connect(self._on_agenda_changed)
         self.attendance_tab.quorum_changed.connect(self._on_quorum)
         self.convocations_tab.second_convocation_made.connect(self._on_second)
@@ -214,6 +222,7 @@ class SessionView(QWidget):
 
     def _header(self) -> None:
         info = self.info
+        self.edit_button.setEnabled(self.is_open())
         self.title.setText(info.label)
         when = full_date(info.date) + (" " + _("at {time}").format(time=info.time)
                                        if info.time else "")
@@ -264,6 +273,27 @@ class SessionView(QWidget):
         self.header_quorum.setVisible(self.tabs.widget(index) is not self.attendance_tab)
         if self.tabs.widget(index) is self.minutes_tab:
             self.minutes_tab.focus_first()
+
+    def edit_session(self) -> None:
+        from ccsdesk.gui.sessions_page import NewSessionDialog
+
+        dialog = NewSessionDialog(self.folder, self, self.info)
+        if dialog.exec():
+            self.info = meetings.get_meeting(self.folder, self.meeting_id)
+            self._header()
+            self.convocations_tab.load(self.info, attendance.quorum(self.folder,
+                                                                    self.meeting_id))
+            self.changed.emit()
+            self.notify(_("Changes saved."), None)
+
+    def open_documents(self) -> object:
+        """The session's documents (PDFs to print, the signed packet); returns the dialog."""
+        from ccsdesk.gui.documents_dialog import DocumentsDialog
+
+        self.minutes_tab.save_now()  # the PV printed is the text on screen
+        dialog = DocumentsDialog(self.folder, self.meeting_id, self)
+        dialog.exec()
+        return dialog
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Escape goes back to the list (when no child widget used the key)."""

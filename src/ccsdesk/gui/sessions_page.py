@@ -126,13 +126,16 @@ class MeetingsModel(QAbstractTableModel):
 
 
 class NewSessionDialog(QDialog):
-    """Date, time, kind and venue of a new session; attribute ``meeting`` once created."""
+    """Date, time, kind and venue of a new session — or, given ``info``, of a planned one
+    being moved (its kind and number stay). Attribute ``meeting`` once saved."""
 
-    def __init__(self, folder: DataFolder, parent: QWidget | None = None) -> None:
+    def __init__(self, folder: DataFolder, parent: QWidget | None = None,
+                 info: meetings.MeetingInfo | None = None) -> None:
         super().__init__(parent)
         self.folder = folder
+        self.info = info
         self.meeting: meetings.MeetingInfo | None = None
-        self.setWindowTitle(_("New session"))
+        self.setWindowTitle(_("Change the session") if info else _("New session"))
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("dd/MM/yyyy")
@@ -157,6 +160,13 @@ class NewSessionDialog(QDialog):
         note = QLabel(_("The session is numbered automatically for its year and kind; the "
                         "adoption of the previous minutes is proposed as its first agenda "
                         "item."))
+        if info is not None:
+            self.date.setDate(QDate(info.date.year, info.date.month, info.date.day))
+            self.time.setText(info.time)
+            self.kind.setCurrentIndex(self.kind.findData(info.kind))
+            self.kind.setEnabled(False)
+            self.venue.setText(info.venue)
+            note.setText(_("The session keeps its number; it cannot move to another year."))
         note.setWordWrap(True)
         note.setObjectName("hint")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
@@ -176,9 +186,14 @@ class NewSessionDialog(QDialog):
 
     def _on_save(self) -> None:
         try:
-            self.meeting = meetings.create_meeting(
-                self.folder, on=self.chosen_date(), time=self.time.text(),
-                kind=self.kind.currentData(), venue=self.venue.text())
+            if self.info is not None:
+                self.meeting = meetings.update_meeting(
+                    self.folder, self.info.id, on=self.chosen_date(), time=self.time.text(),
+                    venue=self.venue.text())
+            else:
+                self.meeting = meetings.create_meeting(
+                    self.folder, on=self.chosen_date(), time=self.time.text(),
+                    kind=self.kind.currentData(), venue=self.venue.text())
         except CcsError as error:
             self.problem.setText(error.message)
             self.problem.show()
