@@ -103,15 +103,11 @@ def test_two_writers_keep_the_local_text_and_offer_to_copy_it(qtbot, editor, com
     assert minutes.get_minutes(commune, held).opening == "Texte de la fenêtre B"
     editor.divers.setPlainText("Néant")
     assert not editor.timer.isActive()
-
-    def copy(dialog) -> None:  # type: ignore[no-untyped-def]
-        copy_button = next(b for b in dialog.buttons()
-                           if b.text() == "Copier mon texte et recharger")
-        copy_button.click()
-
-    editor.conflict = False
-    answer_next_dialog(copy)
-    assert not editor.save_now()
+    # The way out stays on screen: copy the text and reload.
+    assert editor.reload_button.isVisibleTo(editor)
+    screenshot(editor, "minutes-conflict-kept")
+    editor.reload_button.click()
+    assert not editor.reload_button.isVisibleTo(editor)
     clipboard = QApplication.clipboard().text()
     assert "Mon paragraphe tapé dans A" in clipboard and "1. Vols de motos au marché" in clipboard
     # Reloaded: the stored text is shown and editing goes on from it.
@@ -120,6 +116,18 @@ def test_two_writers_keep_the_local_text_and_offer_to_copy_it(qtbot, editor, com
     editor.item_boxes[1].setPlainText("Collé à nouveau")
     assert editor.save_now()
     assert minutes.get_minutes(commune, held).item(1).text == "Collé à nouveau"
+    # Again, answering the message with « copy and reload » straight away.
+    minutes.save_draft(commune, held, revision=None, divers="Écrit par la ligne de commande")
+    editor.item_boxes[2].setPlainText("Encore un paragraphe")
+
+    def copy(dialog) -> None:  # type: ignore[no-untyped-def]
+        next(b for b in dialog.buttons() if b.text() == "Copier mon texte et recharger").click()
+
+    answer_next_dialog(copy)
+    assert not editor.save_now()
+    assert "Encore un paragraphe" in QApplication.clipboard().text()
+    assert editor.divers.toPlainText() == "Écrit par la ligne de commande"
+    assert not editor.conflict and editor.item_boxes[2].toPlainText() == ""
 
 
 def test_wrong_passphrase_is_refused_then_signing_works(qtbot, editor, commune, held,

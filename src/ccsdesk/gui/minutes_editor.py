@@ -120,6 +120,8 @@ class MinutesEditor(QWidget):
         self.sign_button = QPushButton(_("Sign…"))
         self.sign_button.setObjectName("primary")
         self.correct_button = QPushButton(_("Correct (new version)…"))
+        self.reload_button = QPushButton(_("Copy my text and reload"))
+        self.reload_button.hide()
         self.reason = QLabel()
         self.reason.setWordWrap(True)
         self.reason.setObjectName("hint")
@@ -148,6 +150,7 @@ class MinutesEditor(QWidget):
         actions.addWidget(self.correct_button)
         actions.addStretch(1)
         actions.addWidget(self.indicator)
+        actions.addWidget(self.reload_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(actions)
@@ -159,6 +162,7 @@ class MinutesEditor(QWidget):
         self.adopt_button.clicked.connect(self.adopt)
         self.sign_button.clicked.connect(self.sign)
         self.correct_button.clicked.connect(self.correct)
+        self.reload_button.clicked.connect(self.copy_and_reload)
 
     def _text_box(self, placeholder: str, text: str) -> QPlainTextEdit:
         box = QPlainTextEdit(text)
@@ -183,6 +187,7 @@ class MinutesEditor(QWidget):
         self.revision = current.revision
         self.dirty = False
         self.conflict = False
+        self.reload_button.hide()
         self._loading = True
         try:
             self._build(info)
@@ -351,11 +356,16 @@ class MinutesEditor(QWidget):
         box.setDefaultButton(copy)
         box.exec()
         if box.clickedButton() is copy:
-            QGuiApplication.clipboard().setText(self.local_text())
-            self.load()
-            self.indicator.setText(_("Your text was copied; paste it where it is missing."))
+            self.copy_and_reload()
         elif box.clickedButton() is keep:
-            pass
+            # Autosave stays off; the button beside the indicator does the copy later.
+            self.reload_button.show()
+
+    def copy_and_reload(self) -> None:
+        """Put the text on screen in the clipboard, then show the stored minutes."""
+        QGuiApplication.clipboard().setText(self.local_text())
+        self.load()
+        self.indicator.setText(_("Your text was copied; paste it where it is missing."))
 
     def local_text(self) -> str:
         """Everything typed, as plain text with the item titles (for the clipboard)."""
