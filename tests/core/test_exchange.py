@@ -303,5 +303,9 @@ def test_impostors_and_wrong_directions_are_refused(hierarchy, tmp_path: Path) -
     certificate = archive.Entry("entries/certificates/1.json", "certificate", b"{}", "1")
     with pytest.raises(InputError, match="Seul le comité parent"):
         district.receive(_forged_archive(commune, commune_id, district, [certificate]))
+    # A commune has no committee below it: it forwards nothing.
+    forward = archive.Entry("entries/forwarded/x-1.zip", "forward", b"PK", "x:1")
+    with pytest.raises(InputError, match="transmet"):
+        district.receive(_forged_archive(commune, commune_id, district, [forward]))
     assert _snapshot(district) == before
     stranger.folder.close()

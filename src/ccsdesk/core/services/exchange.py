@@ -662,6 +662,9 @@ def _import_entries(session: Session, contents: archive.Contents, via: Committee
             result.sessions += 1
             result.recommendations += recs
         elif entry.kind == "forward":
+            if depth == 0 and (via.relation != "child" or via.level == "commune"):
+                raise InputError(_("Only a child committee with committees below it forwards "
+                                   "their archives; nothing was imported."))
             if depth + 1 > MAX_NESTING:
                 raise InputError(_("This archive nests forwarded archives too deeply."))
             nested = archive.unpack(entry.data)
