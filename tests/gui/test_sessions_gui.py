@@ -146,6 +146,21 @@ def test_whole_session_in_the_window(qtbot, window, commune, wait_tasks):
     answer_next_dialog(shot_then_yes("agenda-remove-confirm"))
     view.agenda_tab.remove_selected()
     assert len(meetings.get_meeting(commune, meeting_id).agenda) == 3
+    # Enter edits the selected item.
+    view.agenda_tab.table.selectRow(2)
+    window.activateWindow()
+    view.agenda_tab.table.setFocus()
+
+    def edit(dialog) -> None:  # type: ignore[no-untyped-def]
+        assert isinstance(dialog, AgendaItemDialog)
+        assert dialog.title.text() == "Éclairage public du marché"
+        dialog.presenter.setText("Chef du quartier Bagadadji")
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save).click()
+
+    answer_next_dialog(edit)
+    qtbot.keyClick(view.agenda_tab.table, Qt.Key.Key_Return)
+    assert meetings.get_meeting(commune, meeting_id).agenda[2].presenter == \
+        "Chef du quartier Bagadadji"
     screenshot(window, "session-agenda")
 
     # -- convocations: prepared, sent the day before (late: 5 clear days are needed) -------
@@ -461,6 +476,10 @@ def test_guests_are_listed_convened_and_not_counted(qtbot, window, commune):
     quorum = attendance.quorum(commune, meeting.id)
     assert (quorum.counted, quorum.in_office) == (1, len(MEMBERS))  # the guest is not counted
     screenshot(window, "attendance-guests")
+    # Everyone not recorded yet, present in one click.
+    tab.all_present_button.click()
+    assert {a.status for a in attendance.list_attendance(commune, meeting.id)} == {"present"}
+    assert tab.banner.state == "reached" and not tab.all_present_button.isEnabled()
     view.show_tab("convocations")
     view.convocations_tab.prepare()
     recipients = [view.convocations_tab.table.item(r, 0).text()
