@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -296,8 +296,11 @@ class BackupsTab(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return False
         target = self.folder.path
-        self.folder.close()
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        # Background work (the daily backup, a document being built) must not be using the
+        # folder while it is moved aside.
+        QThreadPool.globalInstance().waitForDone(120_000)
+        self.folder.close()
         try:
             result = backup.restore(info.path, target, replace=True)
         except CcsError as error:
