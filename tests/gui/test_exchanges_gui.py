@@ -138,6 +138,8 @@ def test_enrol_a_child_through_the_dialog(qtbot, qapp_styled, wait_tasks, pair, 
     assert len(exchange.list_committees(district.folder)) == 1
 
 
+# PySide marks QDragEnterEvent's only constructor deprecated; Qt itself does not.
+@pytest.mark.filterwarnings("ignore:Function.*QDragEnterEvent:DeprecationWarning")
 def test_send_to_a_folder_then_drop_on_the_other_window(qtbot, qapp_styled, wait_tasks, pair,
                                                         tmp_path):
     from ccsdesk.gui.main_window import MainWindow
@@ -184,7 +186,8 @@ def test_send_to_a_folder_then_drop_on_the_other_window(qtbot, qapp_styled, wait
     drop = QDropEvent(QPointF(window.rect().center()), Qt.DropAction.CopyAction, mime,
                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     window.event(drop)  # QApplication filters drops without a real drag session
-    qtbot.waitUntil(lambda: window.pages["exchanges"].result.isVisible(), timeout=60000)
+    qtbot.waitUntil(lambda: isinstance(window.pages["exchanges"], ExchangesPage)
+                    and window.pages["exchanges"].result.isVisible(), timeout=60000)
     wait_tasks()
     district_page = window.pages["exchanges"]
     assert window.stack.currentWidget() is district_page
@@ -334,3 +337,37 @@ def test_advanced_age_key_export(qtbot, qapp_styled, wait_tasks, pair, tmp_path)
     text = pyrage.passphrase.decrypt(target.read_bytes(), "une autre phrase bien longue")
     assert str(commune.secrets.age_identity).encode() in text
     assert str(target) in page.result.text()
+
+
+def test_archive_given_on_the_command_line(qtbot, qapp_styled, wait_tasks, pair, tmp_path):
+    """``"CCS Desk.exe" "%1"`` from a double-click: the window opens and imports it."""
+    from ccsdesk.gui import app as gui_app
+    from ccsdesk.gui.launch_file import ARCHIVE_SUFFIXES, archive_argument, window_request
+
+    assert transport.ARCHIVE_SUFFIX in ARCHIVE_SUFFIXES and ".ccsa" in ARCHIVE_SUFFIXES
+    commune, district = pair
+    enrol_pair(commune, district)
+    child = exchange.list_committees(district.folder)[0]
+    data, _result = district.send(str(child.id))
+    given = tmp_path / "du-district.ccsa"
+    given.write_bytes(data)
+    assert archive_argument(["--data-dir", "x", str(given)]) == given
+    assert archive_argument([str(tmp_path / "absent.ccsa")]) is None
+    assert window_request([str(given)]) == (None, given)
+    assert window_request(["--data-dir", "D", str(given)]) == ("D", given)
+    assert window_request(["receive", str(given)]) is None  # a command, not the window
+
+    launcher = gui_app.Launcher(qapp_styled, commune.folder)
+    qtbot.addWidget(launcher.window)
+    launcher.show()
+    qtbot.waitExposed(launcher.window)
+    answer_next_dialog(_type_passphrase)
+    assert gui_app.open_given_archive(launcher, given)
+    qtbot.waitUntil(lambda: isinstance(launcher.window.pages["exchanges"], ExchangesPage)
+                    and launcher.window.pages["exchanges"].result.isVisible(), timeout=60000)
+    wait_tasks()
+    page = launcher.window.pages["exchanges"]
+    assert launcher.window.stack.currentWidget() is page
+    assert "vérifiée et importée" in page.result.text()
+    assert "Certificat du comité parent installé" in page.result.text()
+    assert exchange.list_committees(commune.folder)[0].last_received[0] == 1

@@ -55,14 +55,14 @@ def test_window_title_pages_and_later_pages(window, commune):
     assert window.windowTitle() == "CCS de la Commune IV — CCS Desk"
     labels = [window.navigation.item(row).text() for row in range(window.navigation.count())]
     assert labels == ["Membres", "Sessions", "Recommandations", "Échanges", "Paramètres"]
-    # Sessions and Recommandations are real pages now (tests/gui/test_sessions_gui.py).
-    for row, name in ((3, "exchanges"),):
-        window.navigation.setCurrentRow(row)
-        page = window.stack.currentWidget()
-        assert isinstance(page, LaterPage)
-        assert "version ultérieure" in page.text.text()
-        assert "Sessions" in page.text.text()
-        screenshot(window, f"later-{name}")
+    # Every page is a real one now: Sessions and Recommandations
+    # (tests/gui/test_sessions_gui.py), Échanges (tests/gui/test_exchanges_gui.py).
+    from ccsdesk.gui.exchanges_page import ExchangesPage
+
+    window.navigation.setCurrentRow(3)
+    assert isinstance(window.stack.currentWidget(), ExchangesPage)
+    assert not any(isinstance(page, LaterPage) for page in window.pages.values())
+    screenshot(window, "exchanges-page")
     assert window.minimumSizeHint().width() <= 1366 and window.minimumSizeHint().height() <= 768
 
 

@@ -115,3 +115,38 @@ def test_archive_needs_the_passphrase(qtbot, qapp_styled, wait_tasks, tmp_path: 
     finally:
         commune.folder.close()
         district.folder.close()
+
+
+def test_window_shortcut_and_pdf_dropped_on_the_window(qtbot, qapp_styled, wait_tasks, commune,
+                                                       tmp_path: Path):
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from ccsdesk.core.services import committee
+    from ccsdesk.gui.main_window import MainWindow
+
+    meeting_id, _rec = signed_session(commune)
+    pdf = tmp_path / "dossier.pdf"
+    pdf.write_bytes(packet.build_signed(commune, meeting_id, PASSPHRASE).data)
+    window = MainWindow(commune, committee.require_profile(commune))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    QTest.keyClick(window, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(VerifyDialog)))
+    shown = next(d for d in window.findChildren(VerifyDialog) if d.isVisible())
+    shown.close()
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(pdf))])
+    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.event(drop)  # QApplication filters drops without a real drag session
+    qtbot.waitUntil(lambda: any(d.verdict is not None for d in window.findChildren(VerifyDialog)),
+                    timeout=60000)
+    wait_tasks()
+    dialog = next(d for d in window.findChildren(VerifyDialog) if d.verdict is not None)
+    assert dialog.verdict.good and dialog.file_label.text() == "dossier.pdf"

@@ -77,6 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     if os.environ.get("CCSDESK_LANG"):
         i18n.set_language(os.environ["CCSDESK_LANG"])
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[-1].lower().endswith((".ccsa", ".ccsarchive")):
+        # « ccsdesk FILE.ccsa » (a double-click on an archive): the window, importing it.
+        from ccsdesk.gui.launch_file import window_request
+
+        request = window_request(arguments)
+        if request is not None:
+            from ccsdesk.gui.app import main as gui_main
+
+            return gui_main(data_dir=request[0], open_file=request[1])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QIcon
@@ -132,9 +133,26 @@ class Launcher:
             self.window.show()
 
 
-def main(data_dir: str | None = None) -> int:
-    """Run the window until it is closed; returns the exit code."""
+def open_given_archive(launcher: Launcher, path: Path) -> bool:
+    """Start the receive flow for an archive given on the command line (a double-click in
+    Explorer); False when there is no main window yet (the set-up wizard is showing)."""
+    window = launcher.window
+    if not hasattr(window, "receive_archive"):
+        return False
+    window.receive_archive(path)
+    return True
+
+
+def main(data_dir: str | None = None, open_file: str | Path | None = None) -> int:
+    """Run the window until it is closed; returns the exit code.
+
+    ``open_file``: an exchange archive to import once the window is shown; without it, an
+    archive among the program's own arguments (``"CCS Desk.exe" "%1"``) is used.
+    """
     from ccsdesk.gui.errors import install_excepthook, show_error
+    from ccsdesk.gui.launch_file import archive_argument
+
+    archive = Path(open_file) if open_file is not None else archive_argument(sys.argv[1:])
 
     if os.environ.get("CCSDESK_LANG"):
         i18n.set_language(os.environ["CCSDESK_LANG"])
@@ -149,6 +167,10 @@ def main(data_dir: str | None = None) -> int:
     install_excepthook()
     launcher = Launcher(app, folder)
     launcher.show()
+    if archive is not None:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: open_given_archive(launcher, archive))
     if os.environ.get("CCSDESK_GUI_EXIT_WHEN_SHOWN"):
         # The start-up benchmark: quit as soon as the first screen has been shown.
         from PySide6.QtCore import QTimer
@@ -161,4 +183,6 @@ def main(data_dir: str | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1] if len(sys.argv) > 1 else None))
+    _given = sys.argv[1] if len(sys.argv) > 1 else None
+    _is_archive = _given is not None and _given.lower().endswith((".ccsa", ".ccsarchive"))
+    raise SystemExit(main(None if _is_archive else _given))

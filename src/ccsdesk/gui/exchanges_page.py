@@ -44,21 +44,15 @@ from ccsdesk.core.i18n import _
 from ccsdesk.core.services import exchange
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.enrol_dialog import fingerprint_label, level_label
+from ccsdesk.gui.launch_file import ARCHIVE_SUFFIXES, is_archive_path
 from ccsdesk.gui.reference_tabs import hint
 from ccsdesk.gui.send_dialog import EMAIL, SendDialog
 from ccsdesk.gui.tasks import run_task
 
-# The installer registers ``.ccsa`` for double-click; the exchange service names its files
-# ``transport.ARCHIVE_SUFFIX``. Both are archives here.
-ARCHIVE_SUFFIXES = (".ccsa", transport.ARCHIVE_SUFFIX)
 ARCHIVE_FILTER = " ".join(f"*{suffix}" for suffix in ARCHIVE_SUFFIXES)
 OK, WARNING, REFUSED = "ok", "warning", "refused"
 
 Notify = Callable[[str, Callable[[], None] | None], None]
-
-
-def is_archive_path(path: Path) -> bool:
-    return path.suffix.lower() in ARCHIVE_SUFFIXES
 
 
 def archive_paths(paths: Iterable[Path]) -> list[Path]:
@@ -174,7 +168,7 @@ class ExchangesPage(QWidget):
         self.received = QTableWidget(0, 4)
         self.received.setHorizontalHeaderLabels([_("From"), _("Session"), _("Date"),
                                                  _("Signed packet")])
-        _table_style(self.received)
+        _table_style(self.received, stretch=1)
         self.received.itemSelectionChanged.connect(self._update_buttons)
         self.check_packet_button = QPushButton(_("Verify the signature"))
         self.open_packet_button = QPushButton(_("Open the PDF"))
@@ -494,14 +488,20 @@ class ExchangesPage(QWidget):
         return path
 
 
-def _table_style(table: QTableWidget) -> None:
+def _table_style(table: QTableWidget, stretch: int | None = None) -> None:
+    """Row selection, read-only; ``stretch`` is the column that takes the spare width (the
+    last one when None)."""
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setAlternatingRowColors(True)
     table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
 
 def _slug(text: str) -> str:

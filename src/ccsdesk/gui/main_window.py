@@ -1,9 +1,9 @@
 """The main window: navigation on the left, one page per area, a status bar with Undo.
 
-Membres, Sessions, Recommandations and Paramètres work; Échanges says plainly that it comes
-in a later version. Keyboard: Ctrl+1…5 switch pages, Ctrl+F searches the roster,
-Ctrl+Shift+F searches sessions, minutes and recommendations, Ctrl+N adds a member, Ctrl+Q
-quits.
+Membres, Sessions, Recommandations, Échanges and Paramètres work. Keyboard: Ctrl+1…5 switch
+pages, Ctrl+F searches the roster, Ctrl+Shift+F searches sessions, minutes and
+recommendations, Ctrl+Shift+V verifies a signed file, Ctrl+N adds a member, Ctrl+Q quits.
+An exchange archive dropped on the window is imported (``exchanges_page.route_drop``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
             self.navigation.addItem(_(label))
             if code == "members":
                 page: QWidget = self.roster_page
-            elif code in ("settings", *LAZY_PAGES):
+            elif code in ("settings", "exchanges", *LAZY_PAGES):
                 page = QWidget()  # built on first visit: start-up stays fast
             else:
                 page = LaterPage(LATER_TEXT[code])
@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.navigation)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self.setAcceptDrops(True)  # exchange archives and signed PDFs
 
         self.counts = QLabel()
         self.undo_button = QPushButton(_("Undo"))
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence.StandardKey.New, self, self._on_new)
         QShortcut(QKeySequence.StandardKey.Quit, self, self.close)
         QShortcut(QKeySequence("Ctrl+Shift+F"), self, self.open_search)
+        QShortcut(QKeySequence("Ctrl+Shift+V"), self, self.open_verify)
 
     def update_title(self, profile: committee.Profile | None = None) -> None:
         """Committee name in the title bar, and the portable mode when it is on."""
@@ -177,6 +179,10 @@ class MainWindow(QMainWindow):
             self.pages[code] = page
         elif code in LAZY_PAGES:
             ensure_page(self, code)
+        elif code == "exchanges":
+            from ccsdesk.gui.exchanges_page import ensure_page as ensure_exchanges
+
+            ensure_exchanges(self)
         self.stack.setCurrentWidget(self.pages[code])
         if self.navigation.currentRow() != row:
             self.navigation.setCurrentRow(row)
@@ -217,6 +223,37 @@ class MainWindow(QMainWindow):
     def open_search(self) -> object:
         """The search over sessions, minutes and recommendations (Ctrl+Shift+F)."""
         return open_search(self)
+
+    def open_verify(self) -> object:
+        """« Verify a file »: who signed a PDF or an archive, is it intact (Ctrl+Shift+V)."""
+        from ccsdesk.gui.exchanges_page import open_verify
+
+        return open_verify(self)
+
+    def receive_archive(self, path: object) -> None:
+        """Import an exchange archive (given on the command line or dropped)."""
+        from pathlib import Path
+
+        from ccsdesk.gui.exchanges_page import route_drop
+
+        route_drop(self, [Path(str(path))])
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        from ccsdesk.gui.exchanges_page import droppable
+        from ccsdesk.gui.verify_dialog import dropped_paths
+
+        if droppable(dropped_paths(event)):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        from ccsdesk.gui.exchanges_page import route_drop
+        from ccsdesk.gui.verify_dialog import dropped_paths
+
+        paths = dropped_paths(event)
+        if paths:
+            event.acceptProposedAction()
+            # After the drop returns: the import asks the passphrase in a dialog of its own.
+            QTimer.singleShot(0, lambda: route_drop(self, paths))
 
     def _on_find(self) -> None:
         self.show_page(0)
