@@ -337,3 +337,35 @@ def test_daily_check_in_the_background(qtbot, qapp_styled, commune):  # type: ig
     assert len(made) == 1
     main.backups.daily_check()  # today's exists: nothing started
     assert not main.backups.running
+
+
+def test_closing_backs_up_the_days_work_after_the_daily_backup(qtbot, qapp_styled, commune,  # type: ignore[no-untyped-def]
+                                                               tmp_path):
+    """A daily backup in the morning, work in the afternoon: closing writes a fresh one."""
+    now = datetime.now()
+    earlier_today = max(now - timedelta(minutes=5), now.replace(hour=0, minute=0, second=0))
+    morning = backup.automatic(commune, now=earlier_today)
+    assert morning.path is not None
+    assert not backup_watch.changed_since_last_backup(commune)
+    roster.add_member(commune, roster.MemberData(last_name="Traoré", first_names="Awa",
+                                                 sex="F"))
+    assert backup_watch.changed_since_last_backup(commune)
+    main = MainWindow(commune, committee.require_profile(commune))
+    qtbot.addWidget(main)
+    main.show()
+    main.close()
+    [evening] = list(commune.backups_dir.glob("ccsdesk-auto-*.ccsbak"))  # morning rotated
+    assert evening != morning.path and main.backups.last_result.path == evening
+    restored = backup.restore(evening, tmp_path / "soir", replace=False).target
+    opened = DataFolder.open(restored)
+    try:
+        assert _members(opened) == _members(commune)
+    finally:
+        opened.close()
+    assert not backup_watch.changed_since_last_backup(commune)
+    # Closing again without a change writes nothing new.
+    again = MainWindow(commune, committee.require_profile(commune))
+    qtbot.addWidget(again)
+    again.show()
+    again.close()
+    assert list(commune.backups_dir.glob("ccsdesk-auto-*.ccsbak")) == [evening]

@@ -4,8 +4,10 @@ Power cuts are frequent in commune halls, so the window does not wait for the us
 up once a day in the background (an hourly timer asks whether today's backup exists) and
 again when the window closes. ``backup.automatic`` never raises; its warnings (a removed or
 full USB stick) are shown, but a failed backup never stops the window from closing.
-The status-bar line turns orange when the last good backup is old and red when there is none
-or it is a week old, with a tooltip saying what to do.
+On closing, a fresh backup is written whenever the record changed since the last one, so
+the day's work is never only on the disk that may die tonight. The status-bar line turns
+orange when the last good backup is old and red when there is none or it is a week old,
+with a tooltip saying what to do.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from PySide6.QtCore import QEventLoop, QObject, QRunnable, QThreadPool, QTimer, 
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from ccsdesk.core import formats
+from ccsdesk.core.errors import CcsError
 from ccsdesk.core.i18n import _
 from ccsdesk.core.services import backup
 
@@ -59,6 +62,41 @@ def save_pending_edits(window: QWidget) -> None:
             widget.save_now()
 
 
+def changed_since_last_backup(folder: DataFolder) -> bool:
+    """Whether the record changed after the last backup was written.
+
+    Every change journals an entry in its own transaction, and every backup journals
+    ``backup.create`` last: if the newest entry is not a backup, something is not backed up.
+    """
+    from sqlalchemy import select
+
+    from ccsdesk.core.storage.models import JournalEntry
+
+    with folder.database.reading() as session:
+        last = session.scalar(select(JournalEntry.action).order_by(JournalEntry.id.desc())
+                              .limit(1))
+    return last != "backup.create"
+
+
+def closing_backup(folder: DataFolder) -> backup.AutomaticResult:
+    """The backup made when the window closes.
+
+    ``backup.automatic`` makes at most one backup a day; the day's work after the daily
+    one would then wait for tomorrow. So when the record changed since the last backup, a
+    fresh automatic backup is written first (the rotation keeps the newest of each day);
+    ``automatic`` then rotates and copies it to the second place.
+    """
+    made = None
+    try:
+        if changed_since_last_backup(folder):
+            made = backup.create(folder, automatic=True)
+    except CcsError as error:
+        return backup.AutomaticResult(warnings=[error.message])
+    result = backup.automatic(folder)
+    result.path = result.path or made
+    return result
+
+
 class _Relay(QObject):
     """Carries the worker thread's result to the GUI thread (queued signal)."""
 
@@ -66,14 +104,16 @@ class _Relay(QObject):
 
 
 class _Work(QRunnable):
-    def __init__(self, folder: DataFolder, relay: _Relay) -> None:
+    def __init__(self, folder: DataFolder, relay: _Relay, *, closing: bool) -> None:
         super().__init__()
         self.folder = folder
         self.relay = relay
+        self.closing = closing
 
     def run(self) -> None:
         try:
-            result = backup.automatic(self.folder)
+            result = (closing_backup(self.folder) if self.closing
+                      else backup.automatic(self.folder))
         except Exception as error:  # automatic() promises not to raise; never lose the close
             result = backup.AutomaticResult(warnings=[str(error)])
         self.relay.done.emit(result)
@@ -140,9 +180,9 @@ class AutomaticBackups(QObject):
             return
         self._start()
 
-    def _start(self) -> None:
+    def _start(self, *, closing: bool = False) -> None:
         self.running = True
-        QThreadPool.globalInstance().start(_Work(self.folder, self._relay))
+        QThreadPool.globalInstance().start(_Work(self.folder, self._relay, closing=closing))
 
     def _on_done(self, result: backup.AutomaticResult) -> None:
         self.running = False
@@ -171,7 +211,7 @@ class AutomaticBackups(QObject):
         progress.setValue(0)
         if self.running:  # the daily backup is under way: wait for it
             loop.exec()
-        self._start()
+        self._start(closing=True)
         if self.running:
             loop.exec()
         self.finished.disconnect(loop.quit)
