@@ -434,6 +434,9 @@ def test_search_finds_accented_words_typed_without_accents(qtbot, window, commun
     dialog.search_for("insecurite")
     kinds = sorted(h.kind for h in dialog.hits)
     assert "meeting" in kinds and "minutes" in kinds
+    texts = [dialog.results.item(i).text() for i in range(dialog.results.count())]
+    assert any(t.startswith(f"Session — {meeting.label} — ") and "-" not in t.split("—")[2]
+               for t in texts)  # the date in French, not ISO
     screenshot(dialog, "search-results")
     item = next(dialog.results.item(i) for i in range(dialog.results.count())
                 if dialog.results.item(i).data(Qt.ItemDataRole.UserRole)[0] == "minutes")

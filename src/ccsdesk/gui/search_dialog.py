@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from ccsdesk.core.errors import CcsError
+from ccsdesk.core.formats import long_date
 from ccsdesk.core.i18n import N_, _, ngettext
-from ccsdesk.core.services import search
+from ccsdesk.core.services import meetings, search
 from ccsdesk.core.storage.folder import DataFolder
 
 KIND_LABELS = {
@@ -90,13 +91,23 @@ class SearchDialog(QDialog):
                 count=len(self.hits)) if self.hits else _("Nothing found."))
         for hit in self.hits:
             snippet = " ".join(hit.snippet.split()).replace("[", "« ").replace("]", " »")
-            item = QListWidgetItem(f"{_(KIND_LABELS.get(hit.kind, hit.kind))} — {hit.title}\n"
-                                   f"{snippet}")
+            item = QListWidgetItem(f"{_(KIND_LABELS.get(hit.kind, hit.kind))} — "
+                                   f"{self._title(hit)}\n{snippet}")
             item.setData(HIT_ROLE, (hit.kind, hit.ref))
             item.setToolTip(_("Double-click or Enter to open"))
             self.results.addItem(item)
         if self.hits:
             self.results.setCurrentRow(0)
+
+    def _title(self, hit: search.Hit) -> str:
+        """A session's title with its date written in French (the index keeps ISO dates)."""
+        if hit.kind != search.MEETING:
+            return hit.title
+        try:
+            info = meetings.get_meeting(self.folder, hit.ref)
+        except CcsError:
+            return hit.title
+        return f"{info.label} — {long_date(info.date)}"
 
     def _on_return(self) -> None:
         if self._timer.isActive() or not self.hits:
