@@ -229,7 +229,8 @@ def test_send_to_a_folder_then_drop_on_the_other_window(qtbot, qapp_styled, wait
     qtbot.waitUntil(lambda: dialog.verdict is not None, timeout=60000)
     wait_tasks()
     assert dialog.verdict.good, dialog.verdict
-    assert "CCS de la Commune IV" in dialog.result.text()
+    assert "Signataire connu : « CCS de la Commune IV », un de nos comités subordonnés" in \
+        dialog.result.text()
     screenshot(dialog, "exchanges-packet-verified")
     dialog.close()
     opened: list[QUrl] = []
@@ -371,3 +372,21 @@ def test_archive_given_on_the_command_line(qtbot, qapp_styled, wait_tasks, pair,
     assert "vérifiée et importée" in page.result.text()
     assert "Certificat du comité parent installé" in page.result.text()
     assert exchange.list_committees(commune.folder)[0].last_received[0] == 1
+
+
+def test_a_missing_archive_number_is_shown(qtbot, qapp_styled, wait_tasks, pair, tmp_path):
+    commune, district = pair
+    enrol_pair(commune, district)
+    signed_session(commune.folder)
+    _first, _sent = commune.send("parent")  # never arrives
+    second, result = commune.send("parent")
+    assert result.sequence == 2
+    path = tmp_path / "deuxieme.ccsarchive"
+    path.write_bytes(second)
+    page = _page(qtbot, district.folder)
+    page.receive_file(path, PASSPHRASE)
+    wait_tasks()
+    assert page.result.property("state") == "warning"
+    assert "archive 1 de « CCS de la Commune IV » manque" in page.result.text(), \
+        page.result.text()
+    screenshot(page, "exchanges-missing-archive")

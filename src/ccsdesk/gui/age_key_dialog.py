@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -41,9 +42,12 @@ class AgeKeyDialog(QDialog):
         explanation = hint(_(
             "Archives use the open « age » format. To open one without CCS Desk (an audit, a "
             "technician), export this committee's decryption key. The file is protected by a "
-            "passphrase of its own; keep it as carefully as the data folder. Then: "
-            "age -d cle.age > cle.txt, and age -d -i cle.txt ARCHIVE > contenu.zip; delete "
-            "cle.txt afterwards."))
+            "passphrase of its own; keep it as carefully as the data folder. Then, with the "
+            "age tool (delete cle.txt afterwards):"))
+        commands = QLabel("age -d cle-age.age > cle.txt\n"
+                          "age -d -i cle.txt ARCHIVE > contenu.zip")
+        commands.setObjectName("commands")
+        commands.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.path = QLineEdit(str(Path.home() / "cle-age.age"))
         browse = QPushButton(_("Browse…"))
         browse.clicked.connect(self._browse)
@@ -55,6 +59,7 @@ class AgeKeyDialog(QDialog):
         self.again = QLineEdit()
         for field in (self.passphrase, self.file_passphrase, self.again):
             field.setEchoMode(QLineEdit.EchoMode.Password)
+            field.textChanged.connect(lambda _text: self.problem.hide())
         form = QFormLayout()
         form.addRow(_("File:"), path_row)
         form.addRow(_("Committee's passphrase:"), self.passphrase)
@@ -72,6 +77,7 @@ class AgeKeyDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(explanation)
+        layout.addWidget(commands)
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)

@@ -137,8 +137,9 @@ class ExchangesPage(QWidget):
         self.empty = QLabel(_("No committee is enrolled yet. Swap identity files with the "
                               "parent committee (and with each child), check the fingerprints "
                               "by phone, then « Enrol a committee… »."))
-        self.empty.setObjectName("hint")
+        self.empty.setObjectName("emptyState")
         self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.send_button = QPushButton(_("Send…"))
         self.send_button.setObjectName("primary")
         self.receive_button = QPushButton(_("Receive an archive…"))

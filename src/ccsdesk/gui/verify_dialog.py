@@ -54,9 +54,28 @@ def _is_archive(data: bytes) -> bool:
     return data.startswith(archive.AGE_MAGIC)
 
 
+def known_text(result: Any) -> str:
+    """Whether the signer is a committee known here, naming the relation in words."""
+    if result.known_signer and result.certified_by:
+        return _("Signer certified by a known committee: {name}.").format(
+            name=result.certified_by)
+    if not result.known_signer:
+        return _("Signer not known to this committee: check its certificate before trusting "
+                 "the document.")
+    if result.relation == "parent":
+        return _("Known signer: « {name} », our parent committee (key {fingerprint}).").format(
+            name=result.committee, fingerprint=result.fingerprint)
+    if result.relation == "child":
+        return _("Known signer: « {name} », one of our child committees (key "
+                 "{fingerprint}).").format(name=result.committee,
+                                           fingerprint=result.fingerprint)
+    return _("Known signer: this committee (key {fingerprint}).").format(
+        fingerprint=result.fingerprint)
+
+
 def pdf_verdict(folder: DataFolder, data: bytes) -> Verdict:
     """The check of a signed PDF, in words (runs on a worker thread)."""
-    from ccsdesk.cli.verify_commands import _known_text, _when
+    from ccsdesk.cli.verify_commands import _when
     from ccsdesk.core.exchange import signing
 
     result = signing.verify_pdf(folder, data)
@@ -67,7 +86,7 @@ def pdf_verdict(folder: DataFolder, data: bytes) -> Verdict:
             signer = f"{signer} ({result.organisation})"
         lines.append(_("Signed by: {signer}").format(signer=signer))
         lines.append(_("Signed on: {when}").format(when=_when(result.signed_at)))
-        lines.append(_known_text(result))
+        lines.append(known_text(result))
     if result.document is not None:
         lines.append(_("Document: {reference} (id {id})").format(
             reference=result.document.reference, id=result.document.id))
