@@ -129,6 +129,15 @@ def test_status_change_and_history(qtbot, window, commune, forms):
     sessions = window.pages["sessions"]
     assert window.stack.currentWidget() is sessions
     assert sessions.view.meeting_id == info.meeting_id
+    # The session's own list shows the new status, then follows a later change.
+    sessions.view.show_tab("recommendations")
+    tab = sessions.view.recommendations_tab
+    row = tab.model.row_of(forms["overdue"])
+    assert tab.model.data(tab.model.index(row, 2)) == "transmise"
+    sessions.view.show_tab("agenda")
+    recommendations.set_status(commune, forms["overdue"], "accepted", "Accord du maire")
+    sessions.view.show_tab("recommendations")
+    assert tab.model.data(tab.model.index(row, 2)) == "acceptée"
 
 
 def test_ten_thousand_forms_stay_responsive(qtbot, window, commune):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -88,6 +88,11 @@ class SessionRecommendationsTab(QWidget):
         self.summary.setText(ngettext("{count} recommendation", "{count} recommendations",
                                       len(rows)).format(count=len(rows)))
         self._update_buttons()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Statuses may have moved in the follow-up page meanwhile: read them again."""
+        self.load()
+        super().showEvent(event)
 
     def selected(self) -> recommendations.RecommendationInfo | None:
         rows = self.table.selectionModel().selectedRows()
