@@ -123,6 +123,7 @@ def test_restore_into_a_new_folder(window, commune, tmp_path, wait_tasks):  # ty
     wait_tasks()
     assert seen["Comité :"] == "CCS de la Commune IV"
     assert "fichiers" in seen["Contenu :"]
+    assert seen["Registre :"] == f"{len(at_backup)} membre, 0 session, 0 recommandation"
     assert "restaurée dans" in seen["done"] and "pas été touchées" in seen["done"]
     restored = DataFolder.open(target)
     try:

@@ -38,7 +38,7 @@ from ccsdesk.gui import backup_watch
 from ccsdesk.gui.errors import show_error
 from ccsdesk.gui.key_dialogs import ChangePassphraseDialog, KeyBackupDialog
 from ccsdesk.gui.reference_tabs import hint
-from ccsdesk.gui.restore_dialog import NEW_FOLDER, RestoreDialog, created_text
+from ccsdesk.gui.restore_dialog import NEW_FOLDER, RestoreDialog, created_text, record_counts
 from ccsdesk.gui.tasks import run_task
 
 Notify = Callable[[str, Callable[[], None] | None], None]
@@ -261,11 +261,13 @@ class BackupsTab(QWidget):
         chosen = self.ask_backup_file()
         if chosen is None:
             return
-        run_task(self, _("Checking the backup…"), lambda: backup.verify(chosen),
+        run_task(self, _("Checking the backup…"),
+                 lambda: (backup.verify(chosen), record_counts(chosen)),
                  self._checked, cancellable=True)
 
-    def _checked(self, info: backup.BackupInfo) -> None:
-        dialog = RestoreDialog(info, self.folder.path, self)
+    def _checked(self, checked: tuple[backup.BackupInfo, dict[str, int]]) -> None:
+        info, counts = checked
+        dialog = RestoreDialog(info, self.folder.path, self, counts)
         self.restore_dialog = dialog
         if dialog.exec() != RestoreDialog.DialogCode.Accepted:
             return

@@ -48,6 +48,54 @@ def size_text(size: int) -> str:
     return _("{size} MB").format(size=formats.number(round(max(size / 1024**2, 0.1), 1)))
 
 
+# The tables whose rows the dialog counts in the backup's database.
+COUNTED = ("member", "meeting", "recommendation")
+
+
+def record_counts(path: Path) -> dict[str, int]:
+    """Members, sessions and recommendations in a backup :func:`backup.verify` accepted.
+
+    The database entry is copied to a temporary file (its size was checked by the
+    verification) and read there; tables an older version did not have count nothing.
+    """
+    import shutil
+    import sqlite3
+    import tempfile
+    import zipfile
+    from contextlib import closing
+
+    from ccsdesk.core.storage.folder import DB_FILE
+
+    counts: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix="ccsdesk-apercu-") as work:
+        copy = Path(work) / DB_FILE
+        with zipfile.ZipFile(path) as archive, archive.open(DB_FILE) as entry, \
+                copy.open("wb") as out:
+            shutil.copyfileobj(entry, out, 1024 * 1024)
+        with closing(sqlite3.connect(copy.as_uri() + "?mode=ro", uri=True)) as connection:
+            tables = {row[0] for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type='table'")}
+            for table in COUNTED:
+                if table in tables:
+                    counts[table] = int(connection.execute(
+                        f"SELECT count(*) FROM {table}").fetchone()[0])  # names from COUNTED
+    return counts
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """« 23 membres, 2 sessions, 5 recommandations »."""
+    from ccsdesk.core.i18n import ngettext
+
+    words = {
+        "member": lambda n: ngettext("{count} member", "{count} members", n),
+        "meeting": lambda n: ngettext("{count} session", "{count} sessions", n),
+        "recommendation": lambda n: ngettext("{count} recommendation",
+                                             "{count} recommendations", n),
+    }
+    return ", ".join(words[table](n).format(count=formats.number(n))
+                     for table, n in counts.items())
+
+
 def default_target(data_path: Path, now: datetime | None = None) -> Path:
     """A new folder beside the data folder: ``<data>-restauree-AAAAMMJJ-HHMMSS``."""
     moment = now or datetime.now()
@@ -65,7 +113,7 @@ class RestoreDialog(QDialog):
     ``target_field``, ``facts`` (label → value label)."""
 
     def __init__(self, info: backup.BackupInfo, data_path: Path,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, counts: dict[str, int] | None = None) -> None:
         super().__init__(parent)
         self.info = info
         self.setWindowTitle(_("Restore a backup"))
@@ -78,6 +126,7 @@ class RestoreDialog(QDialog):
             (_("Made on:"), created_text(info)),
             (_("By:"), _("CCS Desk {version}").format(version=info.program_version)),
             (_("Database version:"), info.schema_revision or "?"),
+            (_("Record:"), counts_text(counts) if counts else "—"),
             (_("Contents:"), _("{count} files, {size}").format(
                 count=formats.number(info.entries), size=size_text(info.total_size))),
         ):
