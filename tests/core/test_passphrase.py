@@ -131,3 +131,24 @@ def test_key_backup_on_a_full_stick_leaves_nothing(commune: DataFolder, tmp_path
         keys_admin.export_key_backup(commune, PASSPHRASE, stick)
     assert "pas assez de place" in str(refused.value).lower()
     assert list(stick.iterdir()) == []
+
+
+def test_a_failed_rename_is_a_clear_refusal(commune: DataFolder,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    from ccsdesk.core.errors import StorageError
+
+    old_bytes = (commune.keys_dir / keys.KEYSTORE_FILE).read_bytes()
+
+    def broken_disk(*_args: object) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(os, "replace", broken_disk)
+    with pytest.raises(StorageError, match="l’ancienne phrase secrète les ouvre toujours"):
+        keys_admin.change_passphrase(commune, PASSPHRASE, NEW)
+    monkeypatch.undo()
+    assert (commune.keys_dir / keys.KEYSTORE_FILE).read_bytes() == old_bytes
+    assert not list(commune.keys_dir.glob("*.tmp"))
+    assert not _entries(commune, "keys.passphrase_change")

@@ -101,15 +101,15 @@ def change_passphrase(folder: DataFolder, old: str, new: str) -> None:
             session.flush()
             os.replace(staged, path)
             _fsync_directory(path.parent)
-    except OSError as error:
-        raise StorageError(_("The keys could not be sealed with the new passphrase "
-                             "({reason}); the old passphrase still opens them.").format(
-            reason=error.strerror or error)) from error
-    except BaseException:
+    except BaseException as error:
         # The journal did not commit: put the old file back if it was already replaced.
         if path.read_bytes() != current:
             _write_flushed(staged, current)
             os.replace(staged, path)
+        if isinstance(error, OSError):
+            raise StorageError(_("The keys could not be sealed with the new passphrase "
+                                 "({reason}); the old passphrase still opens them.").format(
+                reason=error.strerror or error)) from error
         raise
     finally:
         with suppress(OSError):
