@@ -108,7 +108,8 @@ def test_archive_needs_the_passphrase(qtbot, qapp_styled, wait_tasks, tmp_path: 
         dialog.check_button.click()
         _checked(qtbot, wait_tasks, dialog)
         assert dialog.verdict.good, dialog.verdict
-        assert "CCS du District de Bamako" in dialog.result.text()
+        assert "Archive n° 1 de « CCS du District de Bamako », 1 pièce." in dialog.result.text()
+        assert "inscrit ici comme notre comité parent" in dialog.result.text()
         screenshot(dialog, "verify-archive-intact")
         # Checking did not import anything.
         assert commune.receive(data).already is False

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccsdesk.core.errors import CcsError, InputError
-from ccsdesk.core.i18n import _
+from ccsdesk.core.i18n import _, ngettext
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.reference_tabs import hint
 from ccsdesk.gui.tasks import run_task
@@ -111,8 +111,14 @@ def archive_verdict(folder: DataFolder, data: bytes, passphrase: str) -> Verdict
         result = exchange.verify(folder, data, secrets)
     except InputError as error:
         return Verdict(False, error.message, [])
-    lines = [_("Archive no. {sequence} from « {name} » ({entries} entries).").format(
-        sequence=result.sequence, name=result.sender_name, entries=result.entries)]
+    lines = [ngettext("Archive no. {sequence} from « {name} », {count} entry.",
+                      "Archive no. {sequence} from « {name} », {count} entries.",
+                      result.entries).format(sequence=result.sequence,
+                                             name=result.sender_name, count=result.entries)]
+    if result.relation == "parent":
+        lines.append(_("The sender is enrolled here as our parent committee."))
+    elif result.relation == "child":
+        lines.append(_("The sender is enrolled here as one of our child committees."))
     if result.forwarded:
         lines.append(_("Forwarded archives of: {names}").format(
             names=", ".join(result.signed_by)))
