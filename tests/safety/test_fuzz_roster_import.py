@@ -280,7 +280,7 @@ def test_hostile_files_are_refused_with_their_limit(folder: DataFolder, work: Pa
     assert "20\u202f000" in refused("too many rows", "lignes.csv", too_many)
     refused("NUL bytes", "nul.csv", csv_sample.replace(b";", b"\x00;", 40))
     huge_cell = csv_sample + b'24;"' + b"A" * 600_000 + b'";Awa;F;;;;;;;;\r\n'
-    refused("huge CSV cell", "cellule.csv", huge_cell)
+    assert "131\u202f072 caractères" in refused("huge CSV cell", "cellule.csv", huge_cell)
     refused("empty", "vide.csv", b"")
     refused("only a heading", "entete.csv", ";".join(HEADINGS).encode("cp1252") + b"\r\n")
     refused("xls", "ancien.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000))

@@ -274,6 +274,12 @@ def _read_csv(path: Path, text: str, encoding: str, data: bytes) -> Table:
             previous_end = skipped + reader.line_num
             _check_row_count(path, rows)
     except csv.Error as error:
+        if "field limit" in str(error):
+            raise InputError(_("The CSV file has a cell of more than {limit} characters near "
+                               "line {line}: a roster cell is much shorter; check that it is "
+                               "the right file.").format(
+                line=previous_end + 1,
+                limit=f"{csv.field_size_limit():,}".replace(",", "\u202f"))) from None
         raise InputError(_("The CSV file cannot be read near line {line}: {reason}").format(
             line=previous_end + 1, reason=error)) from None
     return Table("csv", encoding, delimiter, rows, data)
