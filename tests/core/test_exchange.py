@@ -309,3 +309,22 @@ def test_impostors_and_wrong_directions_are_refused(hierarchy, tmp_path: Path) -
         district.receive(_forged_archive(commune, commune_id, district, [forward]))
     assert _snapshot(district) == before
     stranger.folder.close()
+
+
+def test_imported_recommendation_form_is_not_editable_above(hierarchy) -> None:  # type: ignore[no-untyped-def]
+    commune, district, _national = hierarchy
+    commune.receive(district.send(str(_child_id(district)))[0])
+    signed_session(commune.folder)
+    district.receive(commune.send("parent")[0])
+    imported = recommendations.list_recommendations(district.folder)[0]
+    before = recommendations.get(district.folder, imported.id)
+    edit = recommendations.RecommendationData(
+        problem="Réécrit", text="Réécrit", addressee="Préfet", priority="low",
+        deadline=before.deadline)
+    with pytest.raises(StateError, match="CCS de la Commune IV"):
+        recommendations.update(district.folder, imported.id, edit)
+    after = recommendations.get(district.folder, imported.id)
+    assert (after.problem, after.text) == (before.problem, before.text)
+    # Following it up stays possible: that is what travels back down.
+    recommendations.set_status(district.folder, imported.id, "accepted", "Pris en charge")
+    assert recommendations.get(district.folder, imported.id).status == "accepted"

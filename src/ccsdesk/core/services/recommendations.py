@@ -178,6 +178,11 @@ def update(folder: DataFolder, rec_id: int, data: RecommendationData) -> None:
     clean = _check(data)
     with folder.database.unit_of_work() as session:
         row = _get(session, rec_id)
+        own_uid = session.scalar(select(Committee.uid).where(Committee.relation == "self"))
+        if row.origin_uid != own_uid:
+            raise StateError(_("This recommendation was written by {origin}: only that "
+                               "committee can change its form. Record a follow-up step "
+                               "instead.").format(origin=row.origin_name))
         if row.status != "proposed":
             raise StateError(_("This recommendation was already « {status} »: its form can no "
                                "longer be changed; record a follow-up step with a note "
