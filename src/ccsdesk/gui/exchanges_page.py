@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -198,6 +198,13 @@ class ExchangesPage(QWidget):
         self.reload()
 
     # --- the lists ----------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Read the lists again on each visit: a session signed meanwhile is due now."""
+        if getattr(self, "_shown_once", False):
+            self.reload()
+        self._shown_once = True
+        super().showEvent(event)
 
     def reload(self) -> None:
         """Read the committees and the received sessions again."""
