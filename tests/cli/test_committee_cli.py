@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_process
 
 
@@ -82,3 +84,17 @@ def test_journal_verify_command(cli) -> None:  # type: ignore[no-untyped-def]
     assert result.code == 0
     assert result.json["intact"] is True
     assert result.json["entries"] == 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("identity", "export", "identite.json"), ("send", "--to", "parent", "--out", "a.ccsa"),
+     ("minutes", "sign", "1")],
+)
+def test_commands_needing_keys_before_init_refuse_in_one_line(cli, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                             command: tuple[str, ...]) -> None:
+    result = cli(*(str(tmp_path / part) if part.endswith((".json", ".ccsa")) else part
+                   for part in command))
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    assert result.err.count("\n") == 1

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from ccsdesk.core.errors import StateError, StorageError
 from ccsdesk.core.exchange import keystore
 from ccsdesk.core.files import write_atomically
+from ccsdesk.core.i18n import _
 
 KEYSTORE_FILE = "cles.ccskeys"
 CERTIFICATE_FILE = "certificat.pem"
@@ -107,4 +109,17 @@ def save(keys_dir: Path, secrets: keystore.Secrets, public: PublicKeys, passphra
 
 def unlock(keys_dir: Path, passphrase: str) -> keystore.Secrets:
     """The private keys, opened with ``passphrase`` (raises on a wrong one)."""
-    return keystore.unseal((keys_dir / KEYSTORE_FILE).read_bytes(), passphrase)
+    path = keys_dir / KEYSTORE_FILE
+    try:
+        sealed = path.read_bytes()
+    except FileNotFoundError as error:
+        raise StateError(
+            _("This data folder has no keys yet: set up the committee first (ccsdesk init).")
+        ) from error
+    except OSError as error:
+        raise StorageError(
+            _("The key file {file} cannot be read ({reason}).").format(
+                file=path, reason=error.strerror or error
+            )
+        ) from error
+    return keystore.unseal(sealed, passphrase)
