@@ -390,3 +390,22 @@ def test_a_missing_archive_number_is_shown(qtbot, qapp_styled, wait_tasks, pair,
     assert "archive 1 de « CCS de la Commune IV » manque" in page.result.text(), \
         page.result.text()
     screenshot(page, "exchanges-missing-archive")
+
+
+def test_ccsdesk_with_an_archive_opens_the_window(monkeypatch, tmp_path, pair):
+    """``ccsdesk FILE.ccsa`` goes to the window with the file; ``ccsdesk receive FILE`` stays
+    a command."""
+    from ccsdesk.cli.main import main as cli_main
+    from ccsdesk.gui import app as gui_app
+
+    opened: list[tuple[object, object]] = []
+    monkeypatch.setattr(gui_app, "main", lambda data_dir=None, open_file=None:
+                        opened.append((data_dir, open_file)) or 0)
+    given = tmp_path / "archive.ccsa"
+    given.write_bytes(b"age-encryption.org/v1\n")
+    assert cli_main([str(given)]) == 0
+    assert cli_main(["--data-dir", str(tmp_path / "d"), str(given)]) == 0
+    assert opened == [(None, given), (str(tmp_path / "d"), given)]
+    commune_dir = str(pair[0].folder.path)
+    assert cli_main(["--data-dir", commune_dir, "receive", str(given)]) == 1  # truncated
+    assert len(opened) == 2
