@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ccsdesk.cli.context import Context
 from ccsdesk.core.errors import InputError
 from ccsdesk.core.i18n import _
-from ccsdesk.core.services import backup
+
+if TYPE_CHECKING:  # imported by the handlers: building the parser must not load SQLAlchemy
+    from ccsdesk.core.services import backup
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,6 +52,8 @@ def _info_json(info: backup.BackupInfo) -> dict[str, object]:
 
 
 def run_backup(context: Context, args: argparse.Namespace) -> int:
+    from ccsdesk.core.services import backup
+
     folder = context.folder()
     path = backup.create(folder, Path(args.out).expanduser() if args.out else None)
     size = path.stat().st_size
@@ -73,6 +78,8 @@ def _confirm(target: Path) -> None:
 
 
 def run_restore(context: Context, args: argparse.Namespace) -> int:
+    from ccsdesk.core.services import backup
+
     source = Path(args.file).expanduser()
     if args.check:
         info = backup.verify(source)
