@@ -119,8 +119,10 @@ def main() -> int:
               "cache needs root).")
     heavy = heavy_imports_at_load()
     print("\nCommand modules that load heavy libraries when merely imported:")
-    for name, libraries in heavy.items() or [("(none)", [])]:
+    for name, libraries in heavy.items():
         print(f"  {name}: {', '.join(libraries)}")
+    if not heavy:
+        print("  (none)")
     write_json(args.json, warm, cpu=[t.__dict__ for t in warm_cpu],
                cold=[t.__dict__ for t in cold], heavy_at_load=heavy)
     return 0
