@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from datetime import date
 from pathlib import Path
 
@@ -450,19 +449,16 @@ def test_export_guard_against_formulas_removed(commune: DataFolder, tmp_path: Pa
     assert plan.rows[0].data.organisation == "=Mairie"
 
 
-def test_five_thousand_rows_read_and_applied_quickly(commune: DataFolder,
-                                                     tmp_path: Path) -> None:
+def test_five_thousand_rows_in_one_go(commune: DataFolder, tmp_path: Path) -> None:
+    """Behaviour at size; the time it takes is measured by ``bench/bench_import.py``."""
     categories = ["Élus", "Police", "Gendarmerie", "Société civile", "Femmes", "Jeunes"]
     lines = [HEADINGS] + [
         f"TRAORÉ{i};Aminata {i};{'FM'[i % 2]};{categories[i % 6]};Mairie;Membre;"
         f"76 {i:06d};a{i}@mairie.ml;15/01/2024;14/01/2027;oui" for i in range(5000)]
     path = write_csv(tmp_path / "grand.csv", lines)
-    started = time.perf_counter()
     plan = roster_import.read_file(commune, path)
     result = roster_import.apply(commune, plan)
-    elapsed = time.perf_counter() - started
     assert plan.ok and result.added == 5000
-    assert elapsed < 2.0, f"5 000 rows took {elapsed:.2f} s"
     with commune.database.reading() as session:
         assert session.scalar(select(func.count()).select_from(Category)) == 14
     again = roster_import.read_file(commune, path)

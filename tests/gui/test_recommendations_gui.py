@@ -158,8 +158,7 @@ def test_ten_thousand_forms_stay_responsive(qtbot, window, commune):
     print(f"\nfollow-up view, 10 000 forms: first show {first * 1000:.0f} ms, "
           f"status filter {filtered * 1000:.0f} ms, reload + select + scroll "
           f"{scrolled * 1000:.0f} ms")
-    # Generous bounds for a loaded test machine; the figures are printed for the report.
-    assert first < 2.0 and filtered < 1.0 and scrolled < 2.0
+    # Printed for the record only: bench/ measures speed, tests assert behaviour.
     overdue = [r for r in page.model.rows if r.overdue]
     assert page.model.rows[:len(overdue)] == overdue
     screenshot(window, "recommendations-10000")
