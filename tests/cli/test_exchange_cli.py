@@ -73,12 +73,12 @@ def test_three_committees_by_the_command_line(tmp_path: Path) -> None:
         ("parent", "CNSS"), ("child", "CCS de la Commune IV")]
 
     # Certificates down.
-    cert = tmp_path / "district-vers-commune-1.ccsarchive"
+    cert = tmp_path / "district-vers-commune-1.ccsa"
     sent = ok(district, "send", "--to", str(child["id"]), "--out", str(cert))
     assert sent["sequence"] == 1 and sent["counts"] == {"certificate": 1}
     got = ok(commune, "receive", str(cert))
     assert got["certificate_installed"] is True
-    up_cert = tmp_path / "national-vers-district-1.ccsarchive"
+    up_cert = tmp_path / "national-vers-district-1.ccsa"
     ok(national, "send", "--to", str(district_at_national["id"]), "--out", str(up_cert))
     ok(district, "receive", str(up_cert))
 
@@ -86,7 +86,7 @@ def test_three_committees_by_the_command_line(tmp_path: Path) -> None:
     with_session = DataFolder.open(commune)
     signed_session(with_session)
     with_session.close()
-    up = tmp_path / "commune-vers-district-1.ccsarchive"
+    up = tmp_path / "commune-vers-district-1.ccsa"
     draft = tmp_path / "envoi.eml"
     sent = ok(commune, "send", "--to", "parent", "--out", str(up), "--email-draft",
               str(draft))
@@ -104,7 +104,7 @@ def test_three_committees_by_the_command_line(tmp_path: Path) -> None:
     assert [r["origin"]["name"] for r in recs] == ["CCS de la Commune IV"]
 
     # Forwarded to national.
-    forward = tmp_path / "district-vers-national-1.ccsarchive"
+    forward = tmp_path / "district-vers-national-1.ccsa"
     ok(district, "send", "--to", "parent", "--out", str(forward))
     at_national = ok(national, "receive", str(forward))
     assert at_national["signed_by"] == ["CCS de la Commune IV"]
@@ -113,7 +113,7 @@ def test_three_committees_by_the_command_line(tmp_path: Path) -> None:
     # A decision at the District travels down.
     ok(district, "recommendations", "status", str(recs[0]["id"]), "accepted", "--note",
        "Retenue par le CSS")
-    down = tmp_path / "district-vers-commune-2.ccsarchive"
+    down = tmp_path / "district-vers-commune-2.ccsa"
     ok(district, "send", "--to", str(child["id"]), "--out", str(down))
     # A real child process, without a terminal, the passphrase from the environment.
     done = run_process("--data-dir", str(commune), "--json", "receive", str(down))
@@ -137,7 +137,7 @@ def test_three_committees_by_the_command_line(tmp_path: Path) -> None:
     assert old.code == 0 and "déjà été importée" in old.out
     wrong_way = run(national, "receive", str(up))
     assert wrong_way.code == 1 and "pas adressée à ce comité" in wrong_way.err
-    junk = tmp_path / "faux.ccsarchive"
+    junk = tmp_path / "faux.ccsa"
     junk.write_bytes(b"bonjour")
     assert "format age" in run(district, "receive", str(junk)).err
     nothing = run(national, "send", "--to", "parent", "--out", str(tmp_path / "x"))

@@ -125,7 +125,7 @@ def test_stock_age_tool_decrypts_an_archive(tmp_path: Path) -> None:
     enrol_pair(commune, district)
     signed_session(commune.folder)
     data, _sent = commune.send("parent")
-    sealed = tmp_path / "archive.ccsarchive"
+    sealed = tmp_path / "archive.ccsa"
     sealed.write_bytes(data)
     # The District exports its age key protected by a passphrase (a standard age file)...
     key_file = exchange.export_age_identity(district.folder, PASSPHRASE, "cle-pour-age-2026")

@@ -17,19 +17,19 @@ from ccsdesk.core.exchange import transport
 
 def test_verified_write_and_names(tmp_path: Path) -> None:
     data = os.urandom(300_000)
-    target = tmp_path / "cle" / "envoi.ccsarchive"
+    target = tmp_path / "cle" / "envoi.ccsa"
     target.parent.mkdir()
     transport.write_verified(target, data)
     assert target.read_bytes() == data
     assert list(target.parent.iterdir()) == [target]
     name = transport.archive_name("CCS de la Commune IV", "CCS du District de Bamako", 7)
-    assert name == "CCS-de-la-Commune-IV_vers_CCS-du-District-de-Bamako_0007.ccsarchive"
+    assert name == "CCS-de-la-Commune-IV_vers_CCS-du-District-de-Bamako_0007.ccsa"
 
 
 def test_removed_stick_creates_nothing(tmp_path: Path) -> None:
     gone = tmp_path / "media" / "CLE_USB"
     with pytest.raises(StorageError, match="retirée"):
-        transport.write_verified(gone / "envoi.ccsarchive", b"data")
+        transport.write_verified(gone / "envoi.ccsa", b"data")
     assert not gone.exists()
 
 
@@ -51,16 +51,16 @@ def tiny_stick(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_full_stick_leaves_nothing_behind(tiny_stick: Path) -> None:
     (tiny_stick / "autre.txt").write_bytes(b"x" * 1000)
     with pytest.raises(StorageError, match="pas assez de place"):
-        transport.write_verified(tiny_stick / "envoi.ccsarchive", os.urandom(200_000))
+        transport.write_verified(tiny_stick / "envoi.ccsa", os.urandom(200_000))
     assert sorted(p.name for p in tiny_stick.iterdir()) == ["autre.txt"]
     # What fits is written and verified.
-    transport.write_verified(tiny_stick / "petit.ccsarchive", b"y" * 10_000)
-    assert (tiny_stick / "petit.ccsarchive").stat().st_size == 10_000
+    transport.write_verified(tiny_stick / "petit.ccsa", b"y" * 10_000)
+    assert (tiny_stick / "petit.ccsa").stat().st_size == 10_000
 
 
 def test_email_draft_opens_as_a_draft_with_the_archive(tmp_path: Path) -> None:
     data = os.urandom(5000)
-    raw = transport.email_draft(data, "envoi_0003.ccsarchive",
+    raw = transport.email_draft(data, "envoi_0003.ccsa",
                                 sender_name="CCS de la Commune IV",
                                 receiver_name="CCS du District de Bamako", sequence=3,
                                 to="ccs.district@example.ml")
@@ -70,7 +70,7 @@ def test_email_draft_opens_as_a_draft_with_the_archive(tmp_path: Path) -> None:
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert "Bonjour" in body and "CCS du District de Bamako" in body
     attachment = next(message.iter_attachments())
-    assert attachment.get_filename() == "envoi_0003.ccsarchive"
+    assert attachment.get_filename() == "envoi_0003.ccsa"
     assert attachment.get_content() == data
     with pytest.raises(InputError):
         transport.email_draft(data, "../x", sender_name="a", receiver_name="b", sequence=1)
@@ -136,7 +136,7 @@ class _Smtp:
 
 def test_smtp_sends_the_draft_and_keeps_the_password_out_of_errors() -> None:
     data = os.urandom(2000)
-    draft = transport.email_draft(data, "envoi.ccsarchive", sender_name="CCS de la Commune IV",
+    draft = transport.email_draft(data, "envoi.ccsa", sender_name="CCS de la Commune IV",
                                   receiver_name="CCS du District de Bamako", sequence=1,
                                   to="district@example.ml")
     server = _Smtp("mot-de-passe-smtp")

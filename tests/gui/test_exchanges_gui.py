@@ -17,7 +17,7 @@ from ccsdesk.core.exchange import transport
 from ccsdesk.core.services import committee, exchange
 from ccsdesk.gui.exchanges_page import ExchangesPage
 from ccsdesk.gui.send_dialog import SendDialog
-from tests.conftest import PASSPHRASE, screenshot
+from tests.conftest import PASSPHRASE, ROOT, screenshot
 from tests.core.exchange_helpers import Office, enrol_pair, office, signed_session
 from tests.gui.conftest import answer_next_dialog, press
 
@@ -343,9 +343,12 @@ def test_advanced_age_key_export(qtbot, qapp_styled, wait_tasks, pair, tmp_path)
 def test_archive_given_on_the_command_line(qtbot, qapp_styled, wait_tasks, pair, tmp_path):
     """``"CCS Desk.exe" "%1"`` from a double-click: the window opens and imports it."""
     from ccsdesk.gui import app as gui_app
-    from ccsdesk.gui.launch_file import ARCHIVE_SUFFIXES, archive_argument, window_request
+    from ccsdesk.gui.launch_file import archive_argument, window_request
 
-    assert transport.ARCHIVE_SUFFIX in ARCHIVE_SUFFIXES and ".ccsa" in ARCHIVE_SUFFIXES
+    # the extension the installer registers is the one the program writes
+    assert transport.ARCHIVE_SUFFIX == ".ccsa"
+    assert '!define FILE_EXT ".ccsa"' in (ROOT / "installer" / "ccsdesk.nsi.in").read_text(
+        encoding="utf-8")
     commune, district = pair
     enrol_pair(commune, district)
     child = exchange.list_committees(district.folder)[0]
@@ -381,7 +384,7 @@ def test_a_missing_archive_number_is_shown(qtbot, qapp_styled, wait_tasks, pair,
     _first, _sent = commune.send("parent")  # never arrives
     second, result = commune.send("parent")
     assert result.sequence == 2
-    path = tmp_path / "deuxieme.ccsarchive"
+    path = tmp_path / "deuxieme.ccsa"
     path.write_bytes(second)
     page = _page(qtbot, district.folder)
     page.receive_file(path, PASSPHRASE)

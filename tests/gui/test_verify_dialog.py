@@ -92,7 +92,7 @@ def test_archive_needs_the_passphrase(qtbot, qapp_styled, wait_tasks, tmp_path: 
         enrol_pair(commune, district)
         child = exchange.list_committees(district.folder)[0]
         data, _result = district.send(str(child.id))
-        archive = tmp_path / "envoi.ccsarchive"
+        archive = tmp_path / "envoi.ccsa"
         archive.write_bytes(data)
         dialog = _dialog(qtbot, commune.folder)
         dialog.check_file(archive)

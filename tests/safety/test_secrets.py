@@ -132,7 +132,7 @@ def test_secrets_never_leave_the_keystore(tmp_path: Path,
               "--as", "child", "--fingerprint", prints["commune"])
     flows.run(commune, "identity", "enrol", str(outputs / "identite-district.json"),
               "--as", "parent", "--fingerprint", prints["district"])
-    archive = outputs / "commune-vers-district.ccsarchive"
+    archive = outputs / "commune-vers-district.ccsa"
     flows.run(commune, "send", "--to", "parent", "--out", str(archive), "--email-draft",
               str(outputs / "envoi.eml"))
     flows.run(district, "receive", str(archive))
@@ -153,7 +153,7 @@ def test_secrets_never_leave_the_keystore(tmp_path: Path,
     # Every refusal a wrong passphrase gives.
     refusals = [
         ("documents", str(meeting), "--out", str(outputs / "refus")),
-        ("send", "--to", "parent", "--out", str(outputs / "refus.ccsarchive")),
+        ("send", "--to", "parent", "--out", str(outputs / "refus.ccsa")),
         ("keys", "backup", "--out", str(stick)),
         ("passphrase", "change"),
     ]

@@ -32,6 +32,7 @@ from ccsdesk.cli import (
 from ccsdesk.cli.context import Context
 from ccsdesk.core import i18n
 from ccsdesk.core.errors import CcsError
+from ccsdesk.core.exchange import ARCHIVE_SUFFIX
 from ccsdesk.core.i18n import _
 
 # One module per command group; each has ``register(subparsers)``. Keep one per line.
@@ -78,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.environ.get("CCSDESK_LANG"):
         i18n.set_language(os.environ["CCSDESK_LANG"])
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if arguments and arguments[-1].lower().endswith((".ccsa", ".ccsarchive")):
+    if arguments and arguments[-1].lower().endswith(ARCHIVE_SUFFIX):
         # « ccsdesk FILE.ccsa » (a double-click on an archive): the window, importing it.
         from ccsdesk.gui.launch_file import window_request
 

@@ -183,6 +183,8 @@ def main(data_dir: str | None = None, open_file: str | Path | None = None) -> in
 
 
 if __name__ == "__main__":
+    from ccsdesk.gui.launch_file import is_archive_path
+
     _given = sys.argv[1] if len(sys.argv) > 1 else None
-    _is_archive = _given is not None and _given.lower().endswith((".ccsa", ".ccsarchive"))
+    _is_archive = _given is not None and is_archive_path(Path(_given))
     raise SystemExit(main(None if _is_archive else _given))

@@ -38,18 +38,18 @@ from PySide6.QtWidgets import (
 )
 
 from ccsdesk.core.errors import CcsError
-from ccsdesk.core.exchange import transport
+from ccsdesk.core.exchange import ARCHIVE_SUFFIX, transport
 from ccsdesk.core.files import write_atomically
 from ccsdesk.core.i18n import _
 from ccsdesk.core.services import exchange
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.enrol_dialog import fingerprint_label, level_label
-from ccsdesk.gui.launch_file import ARCHIVE_SUFFIXES, is_archive_path
+from ccsdesk.gui.launch_file import is_archive_path
 from ccsdesk.gui.reference_tabs import hint
 from ccsdesk.gui.send_dialog import EMAIL, SendDialog
 from ccsdesk.gui.tasks import run_task
 
-ARCHIVE_FILTER = " ".join(f"*{suffix}" for suffix in ARCHIVE_SUFFIXES)
+ARCHIVE_FILTER = f"*{ARCHIVE_SUFFIX}"
 OK, WARNING, REFUSED = "ok", "warning", "refused"
 
 Notify = Callable[[str, Callable[[], None] | None], None]

@@ -1,10 +1,9 @@
 """An exchange archive given on the command line: « CCS Desk.exe » "%1" from a double-click.
 
-The Windows installer registers ``.ccsa`` files to open with the program; the exchange
-service names the archives it writes ``transport.ARCHIVE_SUFFIX`` (``.ccsarchive``). Both
-are accepted here so a double-click works whichever name the file has (a test keeps this
-list in step with ``transport``). Standard library only: ``ccsdesk`` calls this before
-deciding whether to open the window at all, and ``ccsdesk status`` must stay fast.
+The Windows installer registers ``.ccsa`` files (``ccsdesk.core.exchange.ARCHIVE_SUFFIX``,
+the name the program gives the archives it writes) to open with the program. Light on
+purpose: ``ccsdesk`` calls this before deciding whether to open the window at all, and
+``ccsdesk status`` must stay fast.
 """
 
 from __future__ import annotations
@@ -12,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-ARCHIVE_SUFFIXES = (".ccsa", ".ccsarchive")
+from ccsdesk.core.exchange import ARCHIVE_SUFFIX
 
 
 def is_archive_path(path: Path) -> bool:
-    return path.suffix.lower() in ARCHIVE_SUFFIXES
+    return path.suffix.lower() == ARCHIVE_SUFFIX
 
 
 def archive_argument(argv: Sequence[str]) -> Path | None:

@@ -30,13 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from ccsdesk.core.errors import CcsError, InputError
+from ccsdesk.core.exchange import ARCHIVE_SUFFIX
 from ccsdesk.core.i18n import _, ngettext
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.reference_tabs import hint
 from ccsdesk.gui.tasks import run_task
 
 GOOD, BAD, WAITING = "good", "bad", "waiting"
-FILE_FILTER = "*.pdf *.ccsa *.ccsarchive"
+FILE_FILTER = f"*.pdf *{ARCHIVE_SUFFIX}"
 
 
 @dataclass(frozen=True)

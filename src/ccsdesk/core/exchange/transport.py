@@ -22,12 +22,13 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
+import ccsdesk.core.exchange as exchange_package
 from ccsdesk.core.errors import InputError, StorageError
 from ccsdesk.core.i18n import _
 
 LINUX_MOUNT_ROOTS = ("/media", "/run/media", "/mnt")
 DRIVE_REMOVABLE = 2
-ARCHIVE_SUFFIX = ".ccsarchive"
+ARCHIVE_SUFFIX = exchange_package.ARCHIVE_SUFFIX
 _CHUNK = 1024 * 1024
 
 
