@@ -84,7 +84,7 @@ def test_three_committees_by_the_command_line(tmp_path: Path) -> None:
 
     # A signed session goes up, with an e-mail draft.
     with_session = DataFolder.open(commune)
-    signed_session(with_session)
+    meeting_id, _rec = signed_session(with_session)
     with_session.close()
     up = tmp_path / "commune-vers-district-1.ccsa"
     draft = tmp_path / "envoi.eml"
@@ -95,6 +95,15 @@ def test_three_committees_by_the_command_line(tmp_path: Path) -> None:
     checked = run(district, "verify", str(up))
     assert checked.code == 0, checked.err
     assert "Archive intacte" in checked.out and "CCS de la Commune IV" in checked.out
+    # The commune's signed packet, checked at the District, names its signer in French.
+    ok(commune, "documents", str(meeting_id), "--out", str(tmp_path / "docs"), "--only",
+       "packet")
+    packet = next((tmp_path / "docs").glob("*.pdf"))
+    checked = run(district, "verify", str(packet))
+    assert checked.code == 0, checked.err
+    assert "child" not in checked.out
+    assert "Signataire connu : le comité subordonné « CCS de la Commune IV » (clé " in \
+        checked.out
     imported = run(district, "receive", str(up))
     assert imported.code == 0, imported.err
     assert "vérifiée et importée" in imported.out and "1 session" in imported.out

@@ -43,8 +43,11 @@ def _known_text(result: Any) -> str:
     if result.relation == "self":
         return _("Known signer: this committee (key {fingerprint}).").format(
             fingerprint=result.fingerprint)
-    return _("Known signer: the {relation} committee (key {fingerprint}).").format(
-        relation=result.relation, fingerprint=result.fingerprint)
+    if result.relation == "parent":
+        return _("Known signer: the parent committee « {name} » (key {fingerprint}).").format(
+            name=result.committee, fingerprint=result.fingerprint)
+    return _("Known signer: the subordinate committee « {name} » (key {fingerprint}).").format(
+        name=result.committee, fingerprint=result.fingerprint)
 
 
 def run_verify(context: Context, args: argparse.Namespace) -> int:
