@@ -100,6 +100,8 @@ def fill(po: Path, translations: Path) -> None:
         with po.open("rb") as handle:
             target = read_po(handle, locale="fr")
     for msgid, msgstr in namespace["T"].items():
+        if msgid in target:  # Catalog.add keeps an existing translation; replace it
+            del target[msgid]
         target.add(msgid, msgstr)
     with po.open("wb") as handle:
         write_po(handle, target, width=100, omit_header=True, no_location=True)
