@@ -102,7 +102,7 @@ def test_three_committees_by_the_command_line(tmp_path: Path) -> None:
     checked = run(district, "verify", str(packet))
     assert checked.code == 0, checked.err
     assert "child" not in checked.out
-    assert "Signataire connu : le comité subordonné « CCS de la Commune IV » (clé " in \
+    assert "Signataire connu : « CCS de la Commune IV », un de nos comités subordonnés" in \
         checked.out
     imported = run(district, "receive", str(up))
     assert imported.code == 0, imported.err

@@ -162,11 +162,6 @@ def run_export_age_key(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _when(moment: Any) -> str:
-    return _("{date} at {time}").format(date=formats.long_date(moment.date()),
-                                        time=formats.time_of_day(moment))
-
-
 def run_list(context: Context, args: argparse.Namespace) -> int:
     from ccsdesk.core.services import exchange
 
@@ -189,10 +184,10 @@ def run_list(context: Context, args: argparse.Namespace) -> int:
             fingerprint=row.fingerprint))
         sent = _("nothing yet") if row.last_sent is None else _(
             "no. {sequence}, {when}").format(sequence=row.last_sent[0],
-                                            when=_when(row.last_sent[1]))
+                                            when=formats.moment(row.last_sent[1]))
         got = _("nothing yet") if row.last_received is None else _(
             "no. {sequence}, {when}").format(sequence=row.last_received[0],
-                                            when=_when(row.last_received[1]))
+                                            when=formats.moment(row.last_received[1]))
         lines.append("      " + _("Last sent: {sent} · last received: {got}").format(
             sent=sent, got=got))
         if row.unacknowledged:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ccsdesk.cli.context import Context
 from ccsdesk.core import formats
+from ccsdesk.core.exchange import signer_text
 from ccsdesk.core.i18n import _
 
 
@@ -23,31 +24,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "verify", help=_("check a signed PDF: who signed it, when, and whether it is intact"))
     verify.add_argument("file", metavar="FILE", type=Path)
     verify.set_defaults(handler=run_verify)
-
-
-def _when(moment: Any) -> str:
-    if moment is None:
-        return _("unknown date")
-    local = moment.astimezone()
-    return _("{date} at {time}").format(date=formats.long_date(local.date()),
-                                        time=formats.time_of_day(local))
-
-
-def _known_text(result: Any) -> str:
-    if result.known_signer and result.certified_by:
-        return _("Signer certified by a known committee: {name}.").format(
-            name=result.certified_by)
-    if not result.known_signer:
-        return _("Signer not known to this committee: check its certificate before trusting "
-                 "the document.")
-    if result.relation == "self":
-        return _("Known signer: this committee (key {fingerprint}).").format(
-            fingerprint=result.fingerprint)
-    if result.relation == "parent":
-        return _("Known signer: the parent committee « {name} » (key {fingerprint}).").format(
-            name=result.committee, fingerprint=result.fingerprint)
-    return _("Known signer: the subordinate committee « {name} » (key {fingerprint}).").format(
-        name=result.committee, fingerprint=result.fingerprint)
 
 
 def run_verify(context: Context, args: argparse.Namespace) -> int:
@@ -91,8 +67,8 @@ def run_verify(context: Context, args: argparse.Namespace) -> int:
         if result.organisation:
             signer = f"{signer} ({result.organisation})"
         lines.append(_("Signed by: {signer}").format(signer=signer))
-        lines.append(_("Signed on: {when}").format(when=_when(result.signed_at)))
-        lines.append(_known_text(result))
+        lines.append(_("Signed on: {when}").format(when=formats.moment(result.signed_at)))
+        lines.append(signer_text.known_signer(result))
     if document is not None:
         lines.append(_("Document: {reference} (id {id})").format(
             reference=document.reference, id=document.id))

@@ -46,6 +46,17 @@ def time_of_day(moment: datetime) -> str:
     return format_time(moment, format="short", locale=LOCALE)
 
 
+def moment(when: datetime | None) -> str:
+    """``7 décembre 2026 à 14:05`` in local time; a missing moment is said to be unknown."""
+    from ccsdesk.core.i18n import _
+
+    if when is None:
+        return _("unknown date")
+    local = when.astimezone() if when.tzinfo else when
+    return _("{date} at {time}").format(date=long_date(local.date()),
+                                        time=time_of_day(local))
+
+
 def number(value: int | float) -> str:
     """``1 500`` or ``12,5``: decimal comma and narrow no-break space between thousands."""
     from babel.numbers import format_decimal

@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ccsdesk.core import formats
 from ccsdesk.core.errors import CcsError, InputError
-from ccsdesk.core.exchange import ARCHIVE_SUFFIX
+from ccsdesk.core.exchange import ARCHIVE_SUFFIX, signer_text
 from ccsdesk.core.i18n import _, ngettext
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.reference_tabs import hint
@@ -55,28 +56,8 @@ def _is_archive(data: bytes) -> bool:
     return data.startswith(archive.AGE_MAGIC)
 
 
-def known_text(result: Any) -> str:
-    """Whether the signer is a committee known here, naming the relation in words."""
-    if result.known_signer and result.certified_by:
-        return _("Signer certified by a known committee: {name}.").format(
-            name=result.certified_by)
-    if not result.known_signer:
-        return _("Signer not known to this committee: check its certificate before trusting "
-                 "the document.")
-    if result.relation == "parent":
-        return _("Known signer: « {name} », our parent committee (key {fingerprint}).").format(
-            name=result.committee, fingerprint=result.fingerprint)
-    if result.relation == "child":
-        return _("Known signer: « {name} », one of our child committees (key "
-                 "{fingerprint}).").format(name=result.committee,
-                                           fingerprint=result.fingerprint)
-    return _("Known signer: this committee (key {fingerprint}).").format(
-        fingerprint=result.fingerprint)
-
-
 def pdf_verdict(folder: DataFolder, data: bytes) -> Verdict:
     """The check of a signed PDF, in words (runs on a worker thread)."""
-    from ccsdesk.cli.verify_commands import _when
     from ccsdesk.core.exchange import signing
 
     result = signing.verify_pdf(folder, data)
@@ -86,8 +67,8 @@ def pdf_verdict(folder: DataFolder, data: bytes) -> Verdict:
         if result.organisation:
             signer = f"{signer} ({result.organisation})"
         lines.append(_("Signed by: {signer}").format(signer=signer))
-        lines.append(_("Signed on: {when}").format(when=_when(result.signed_at)))
-        lines.append(known_text(result))
+        lines.append(_("Signed on: {when}").format(when=formats.moment(result.signed_at)))
+        lines.append(signer_text.known_signer(result))
     if result.document is not None:
         lines.append(_("Document: {reference} (id {id})").format(
             reference=result.document.reference, id=result.document.id))
