@@ -56,6 +56,7 @@ KIND_LABELS = {
     "decision": N_("follow-up decision"),
     "certificate": N_("certificate"),
     "ack": N_("acknowledgement"),
+    "journal": N_("journal"),
 }
 # What an acknowledgement settles; acknowledgements themselves are sent once.
 TRACKED_KINDS = ("session", "packet", "forward", "decision", "certificate")
@@ -386,6 +387,31 @@ def _due_items(folder: DataFolder, session: Session, own: Committee, peer: Commi
     return due
 
 
+def _journal_segment(session: Session, peer: Committee) -> _Due | None:
+    """Our journal since the last segment the parent acknowledged (all of it the first time).
+
+    It rides along with what is due and never makes an archive due by itself; a segment
+    that is not acknowledged (an archive of acknowledgements only) is simply sent again,
+    overlapping, and the receiver checks the overlap against what it already holds.
+    """
+    refs = session.scalars(
+        select(ExchangeItem.ref)
+        .join(ExchangeArchive, ExchangeArchive.id == ExchangeItem.archive_id)
+        .where(ExchangeArchive.peer_id == peer.id, ExchangeArchive.direction == "out",
+               ExchangeItem.kind == "journal", ExchangeItem.acknowledged_at.is_not(None)))
+    after = max((int(ref.rsplit("-", 1)[-1]) for ref in refs), default=0)
+    document = journal.segment(session, after)
+    if document is None:
+        return None
+    first, last = document["entries"][0]["id"], document["entries"][-1]["id"]
+    data = exchange_content.dumps(document)
+    ref = f"{first}-{last}"
+    return _Due("journal", ref, _("Journal entries {first} to {last}").format(
+        first=first, last=last),
+        [archive.Entry(f"entries/journal/{ref}.json", "journal", data, ref)],
+        archive.sha256(data))
+
+
 def send(folder: DataFolder, to: str, passphrase: str,
          write: Callable[[bytes], None]) -> SendResult:
     """Build the archive due to ``to`` and hand its bytes to ``write`` (e.g. a USB copy).
@@ -413,6 +439,9 @@ def send(folder: DataFolder, to: str, passphrase: str,
             "created": now.astimezone().isoformat(timespec="seconds"),
         }
         entries = [entry for item in due for entry in item.entries]
+        segment = _journal_segment(session, peer) if peer.relation == "parent" else None
+        if segment is not None:
+            entries.append(segment.entries[0])
         inner, manifest_bytes = archive.pack(manifest, entries, secrets.signing_key_der, chain)
         data = archive.encrypt(inner, [peer.age_recipient, own.age_recipient])
         counts: dict[str, int] = {}
@@ -432,6 +461,9 @@ def send(folder: DataFolder, to: str, passphrase: str,
                                      label=item.label[:300], content_hash=item.digest))
             if item.outbox_id is not None and item.kind == "ack":
                 session.get(ExchangeOutbox, item.outbox_id).sent_archive_id = row.id  # type: ignore[union-attr]
+        if segment is not None:
+            session.add(ExchangeItem(archive_id=row.id, kind=segment.kind, ref=segment.ref,
+                                     label=segment.label[:300], content_hash=segment.digest))
         journal.record(session, "exchange.send", f"committee:{peer.uid}",
                        {"sequence": sequence, "manifest_sha256": row.manifest_sha256,
                         "counts": counts})
@@ -460,6 +492,7 @@ class ReceiveResult:
     acknowledged: int = 0
     certificate_installed: bool = False
     forwarded: int = 0
+    journal_entries: int = 0
     entries: int = 0
     signed_by: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -595,7 +628,15 @@ def receive(folder: DataFolder, data: bytes, secrets: keystore.Secrets) -> Recei
                 result.acknowledged += _apply_ack(session, _json(entry), own, peer, now)
             elif entry.kind == "certificate":
                 issued = _check_certificate(folder, _json(entry), own, peer)
-        tracked = [e for e in contents.entries.values() if e.kind != "ack"]
+            elif entry.kind == "journal":
+                if peer.relation != "child":
+                    raise InputError(_("Only a child committee sends its journal up; nothing "
+                                       "was imported."))
+                result.journal_entries += journal.check_segment(
+                    session, _json(entry), peer.uid, peer.name, row.id)
+        # A journal segment rides along and is acknowledged with what it came with, never
+        # on its own: otherwise two committees would acknowledge each other forever.
+        tracked = [e for e in contents.entries.values() if e.kind not in ("ack", "journal")]
         if tracked:
             ack = {"format": "ccsdesk-ack/1", "sender": peer.uid, "receiver": own.uid,
                    "sequence": sequence, "manifest_sha256": contents.manifest_sha256,

@@ -16,7 +16,8 @@ from ccsdesk.core.i18n import _
 if TYPE_CHECKING:  # SQLAlchemy is imported by the functions, so ``HEAD`` costs nothing to read
     from ccsdesk.core.storage.database import Database
 
-REVISIONS: tuple[str, ...] = ("0001_initial", "0002_sessions", "0004_exchange")
+REVISIONS: tuple[str, ...] = ("0001_initial", "0002_sessions", "0004_exchange",
+                              "0005_journal_segments")
 HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

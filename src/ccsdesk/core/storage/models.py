@@ -392,3 +392,30 @@ class ReceivedSession(Base):
     # The signed packet's SHA-256: the PDF itself stays inside the kept archive content.
     packet_sha256: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- Journal segments (issue 8) -----------------------------------------------------------
+
+
+class ReceivedJournalEntry(Base):
+    """One journal entry of another committee, as a segment in its archive delivered it.
+
+    Kept per origin committee (by uid) with the origin's own entry id, so that the next
+    segment can be checked to continue the chain exactly where the last one stopped, and the
+    level above can show that committee's journal and whether it is intact.
+    """
+
+    __tablename__ = "received_journal_entry"
+    __table_args__ = (UniqueConstraint("origin_uid", "entry_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    origin_uid: Mapped[str] = mapped_column(String(36), index=True)
+    origin_name: Mapped[str] = mapped_column(String(200), default="")
+    archive_id: Mapped[int] = mapped_column(ForeignKey("exchange_archive.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(120))
+    details: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
