@@ -34,7 +34,7 @@ Notify = Callable[[str, Callable[[], None] | None], None]
 class SettingsPage(QTabWidget):
     """Signals: ``profile_changed(Profile)`` after the name or chair changes,
     ``roster_changed()`` after a category is added or renamed.
-    Attributes: ``categories_tab``, ``places_tab``, ``backups_tab``."""
+    Attributes: ``categories_tab``, ``places_tab``, ``backups_tab``, ``journal_tab``."""
 
     profile_changed = Signal(object)
     roster_changed = Signal()
@@ -55,6 +55,10 @@ class SettingsPage(QTabWidget):
 
         self.backups_tab = BackupsTab(folder, self.notify)
         self.addTab(self.backups_tab, _("Backups"))
+        from ccsdesk.gui.journal_tab import JournalTab
+
+        self.journal_tab = JournalTab(folder)
+        self.addTab(self.journal_tab, _("Journal"))
         self.load_profile()
 
     # -- committee -----------------------------------------------------------------------
