@@ -218,3 +218,21 @@ def test_a_parent_cannot_send_a_journal_down(hierarchy) -> None:  # type: ignore
         commune.receive(_forged_archive(district, sender, commune, [
             archive.Entry("entries/journal/1-2.json", "journal", data, "1-2")]))
     assert _snapshot(commune) == before
+
+
+def test_forwarded_commune_journal_is_checked_at_national(hierarchy) -> None:  # type: ignore[no-untyped-def]
+    commune, district, national = hierarchy
+    signed_session(commune.folder)
+    district.receive(commune.send("parent")[0])
+    commune_held = journal.received_journals(district.folder.database)[0].entries
+    forward, _ = district.send("parent")
+    result = national.receive(forward)
+    assert result.forwarded == 1
+    journals = {j.origin_name: j for j in journal.received_journals(national.folder.database)}
+    assert set(journals) == {"CCS de la Commune IV", "CCS du District de Bamako"}
+    assert journals["CCS de la Commune IV"].entries == commune_held
+    assert all(j.report.intact for j in journals.values())
+    # The same forwarded content again (its acknowledgement lost): the overlap matches.
+    again, _ = district.send("parent")
+    assert national.receive(again).forwarded == 1
+    assert journal.received_journals(national.folder.database)[0].entries == commune_held

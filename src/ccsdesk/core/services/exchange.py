@@ -723,6 +723,11 @@ def _import_entries(session: Session, contents: archive.Contents, via: Committee
             result.forwarded += 1
             result.signed_by.append(name)
             _import_entries(session, nested, via, row, result, known, depth + 1)
+        elif entry.kind == "journal" and depth > 0:
+            # A committee further below: its journal came up inside its own signed content,
+            # and continues what earlier forwarded archives brought of it.
+            result.journal_entries += journal.check_segment(
+                session, _json(entry), origin_uid, origin_name, row.id)
 
 
 def _apply_ack(session: Session, document: dict[str, Any], own: Committee, peer: Committee,
