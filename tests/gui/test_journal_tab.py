@@ -142,11 +142,21 @@ def test_district_sees_the_commune_journal_it_received(qtbot, qapp_styled, tmp_p
     tab.show()
     assert tab.received.isVisible()
     assert tab.received.text() == (f"Journal de « CCS de la Commune IV » : {sent} entrées "
-                                   "reçues, intact.")
+                                   "reçues, vérifiées à l’arrivée.")
     assert _column(tab, 3)[0] == "Archive reçue"
     tab.verify_button.click()
     wait_tasks()
+    assert tab.received.text() == (f"Journal de « CCS de la Commune IV » : {sent} entrées "
+                                   "reçues, intact.")
     screenshot(tab, "settings-journal-district")
+    # Rewritten behind the program's back, the commune's journal held here shows broken.
+    with district.folder.database.engine.begin() as connection:
+        connection.execute(text("UPDATE received_journal_entry SET actor = 'x' "
+                                "WHERE entry_id = 2"))
+    tab.verify_button.click()
+    wait_tasks()
+    assert tab.received.text() == (f"Journal de « CCS de la Commune IV » : {sent} entrées "
+                                   "reçues, rompu à l’entrée 2.")
     for each in (commune, district):
         each.folder.close()
 

@@ -203,8 +203,17 @@ class JournalTab(QWidget):
                                               count=number(self.model.total)))
 
     def _show_received(self) -> None:
+        """The counts only: walking every received chain again waits for « Vérifier »."""
+        lines = [ngettext("Journal of « {name} »: {count} entry received, checked on arrival.",
+                          "Journal of « {name} »: {count} entries received, checked on "
+                          "arrival.", count).format(name=name, count=number(count))
+                 for _uid, name, count in journal.received_counts(self.folder.database)]
+        self.received.setText("\n".join(lines))
+        self.received.setVisible(bool(lines))
+
+    def _show_received_checked(self, journals: list[journal.ReceivedJournal]) -> None:
         lines = []
-        for item in journal.received_journals(self.folder.database):
+        for item in journals:
             if item.report.intact:
                 state = _("intact")
             else:
@@ -220,13 +229,15 @@ class JournalTab(QWidget):
     # -- verification --------------------------------------------------------------------
 
     def verify(self) -> None:
-        """Walk the chain on a pool thread; the verdict lands in ``result``."""
+        """Walk our chain and the received ones on a pool thread; the verdict lands in
+        ``result``, the received journals' in ``received``."""
         self.verify_button.setEnabled(False)
         self.result.setText(_("Checking the journal…"))
         self.result.setStyleSheet("")
         database = self.folder.database
-        run_task(self, _("Checking the journal…"), lambda: journal.verify(database),
-                 self._show_report, self._verify_failed)
+        run_task(self, _("Checking the journal…"),
+                 lambda: (journal.verify(database), journal.received_journals(database)),
+                 self._show_reports, self._verify_failed)
 
     def _verify_failed(self, error: BaseException) -> None:
         from ccsdesk.gui.errors import show_error
@@ -234,6 +245,12 @@ class JournalTab(QWidget):
         self.verify_button.setEnabled(True)
         self.result.setText("")
         show_error(self, error)
+
+    def _show_reports(self, reports: tuple[journal.ChainReport,
+                                           list[journal.ReceivedJournal]]) -> None:
+        own, received = reports
+        self._show_received_checked(received)
+        self._show_report(own)
 
     def _show_report(self, report: journal.ChainReport) -> None:
         self.verify_button.setEnabled(True)

@@ -244,6 +244,11 @@ def check_segment(session: Session, document: dict[str, Any], origin_uid: str,
     last_id, prev = (last.entry_id, last.hash) if last else (0, GENESIS)
     first_held = session.scalar(select(func.min(ReceivedJournalEntry.entry_id)).where(
         ReceivedJournalEntry.origin_uid == origin_uid))
+    # What we hold of the overlap, read in one query (an unacknowledged segment is sent
+    # again whole, and may be tens of thousands of entries the first time).
+    held_hashes: dict[int, str] = dict(session.execute(
+        select(ReceivedJournalEntry.entry_id, ReceivedJournalEntry.hash).where(
+            ReceivedJournalEntry.origin_uid == origin_uid)).all()) if last is not None else {}
     previous_id = None
     added = 0
     for item in entries:
@@ -264,9 +269,7 @@ def check_segment(session: Session, document: dict[str, Any], origin_uid: str,
             raise _segment_refused(name, entry_id,
                                    _("its content was changed after it was written"))
         if entry_id <= last_id:
-            held = session.scalar(select(ReceivedJournalEntry.hash).where(
-                ReceivedJournalEntry.origin_uid == origin_uid,
-                ReceivedJournalEntry.entry_id == entry_id))
+            held = held_hashes.get(entry_id)
             if held is None and first_held is not None and entry_id < first_held:
                 continue  # before the first segment we hold: nothing to compare with
             if held != digest:
@@ -302,6 +305,20 @@ class ReceivedJournal:
     entries: int
     last_at: datetime | None
     report: ChainReport
+
+
+def received_counts(database: Database) -> list[tuple[str, str, int]]:
+    """(uid, name, entries) per committee whose journal reached us: one grouped query,
+    cheap enough for the GUI thread (each segment was checked when it arrived)."""
+    from sqlalchemy import func
+
+    from ccsdesk.core.storage.models import ReceivedJournalEntry
+
+    with database.reading() as session:
+        rows = session.execute(
+            select(ReceivedJournalEntry.origin_uid, func.max(ReceivedJournalEntry.origin_name),
+                   func.count()).group_by(ReceivedJournalEntry.origin_uid)).all()
+    return sorted(((uid, name, count_) for uid, name, count_ in rows), key=lambda r: r[1])
 
 
 def received_journals(database: Database) -> list[ReceivedJournal]:
