@@ -79,7 +79,9 @@ def read_metadata(root: Path = ROOT) -> Metadata:
 
 
 def build_bundle(dist: Path, work: Path) -> Path:
-    """Run PyInstaller on the spec; returns the bundle folder."""
+    """Compile the catalogs, run PyInstaller on the spec; returns the bundle folder."""
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "i18n.py"), "compile"], cwd=ROOT,
+                   check=True)
     command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
                "--distpath", str(dist), "--workpath", str(work), str(SPEC)]
     print("+", " ".join(command), flush=True)

@@ -39,3 +39,5 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet -e ".[$extra]"
   touch "$stamp"
 fi
+# The compiled catalog is built from resources/locale/*/*.po, never committed (it went stale).
+.venv/bin/python scripts/i18n.py compile
