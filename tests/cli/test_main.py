@@ -18,3 +18,14 @@ def test_building_the_parser_loads_no_heavy_library() -> None:
                                timeout=60)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "[]"
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``ccsdesk --json places list | head -1`` in a district's script (here the reader
+    leaves before reading anything)."""
+    command = (f"{sys.executable} -m ccsdesk --data-dir {tmp_path / 'd'} --json places list "
+               "| true; echo ${PIPESTATUS[0]}")
+    completed = subprocess.run(["bash", "-c", command], capture_output=True, text=True,
+                               timeout=60)
+    assert completed.stdout.strip() == "0"
+    assert "Traceback" not in completed.stderr and "BrokenPipe" not in completed.stderr

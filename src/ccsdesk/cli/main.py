@@ -107,6 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("ccsdesk: " + _("interrupted.") + "\n")
         return 1
+    except BrokenPipeError:
+        # The reader went away (``ccsdesk … | head``): not an error of ours. Point stdout at
+        # the null device so the interpreter's final flush does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     finally:
         context.close()
 
