@@ -87,6 +87,9 @@ def test_one_session_held_and_signed_one_planned(folder: DataFolder) -> None:
     assert quorum.reached
     statuses = [a.status for a in attendance.list_attendance(folder, held.id)]
     assert {"present", "excused", "absent", "represented"} <= set(statuses)
+    convocations = meetings.list_convocations(folder, held.id)
+    assert convocations and all(
+        c.sent_on == TODAY - timedelta(days=49) and not c.late for c in convocations)
 
     signed = minutes.get_minutes(folder, held.id)
     assert signed.state == "signed"

@@ -221,6 +221,9 @@ def _held_session(folder: DataFolder, passphrase: str, today: date,
     meeting = meetings.create_meeting(folder, on=held_on, time="09:30", venue=_VENUE)
     for title, _text in _HELD_AGENDA:
         meetings.add_agenda_item(folder, meeting.id, title)
+    # Convened by hand a week ahead, as the notice period asks: the PV cites that date.
+    meetings.prepare_convocations(folder, meeting.id)
+    meetings.record_sent(folder, meeting.id, sent_on=held_on - timedelta(days=7), channel="hand")
     absent = {name: status for status, names in (("excused", _EXCUSED), ("absent", _ABSENT))
               for name in names}
     represented = dict(_REPRESENTED)
