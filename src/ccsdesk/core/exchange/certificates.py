@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ccsdesk.core.errors import InputError
@@ -62,27 +61,9 @@ def issue(parent_key_der: bytes, parent_pem: str, child_pem: str) -> str:
     parent_key = serialization.load_der_private_key(parent_key_der, password=None)
     parent = load(parent_pem)
     child = load(child_pem)
-    now = datetime.now(UTC)
     certificate = (
-        x509.CertificateBuilder()
-        .subject_name(child.subject)
-        .issuer_name(parent.subject)
-        .public_key(child.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=365 * ISSUED_YEARS))
-        # CA: a cercle or a région issues certificates to the committees below it in turn.
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True, content_commitment=True, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                crl_sign=True, encipher_only=False, decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(child.public_key()),
-                       critical=False)
+        keys.committee_certificate(child.subject, parent.subject, child.public_key(),
+                                   ISSUED_YEARS)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
             parent.public_key()), critical=False)  # type: ignore[arg-type]
         .sign(parent_key, hashes.SHA256())  # type: ignore[arg-type]

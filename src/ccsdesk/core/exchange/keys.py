@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from ccsdesk.core.errors import StateError, StorageError
 from ccsdesk.core.exchange import keystore
@@ -39,6 +40,36 @@ def fingerprint(public_key_der: bytes, age_recipient: str) -> str:
     return " ".join(digits[i : i + 4] for i in range(0, 20, 4))
 
 
+def committee_certificate(subject: Any, issuer: Any, public_key: Any, years: int) -> Any:
+    """The unsigned certificate of a committee (an ``x509.CertificateBuilder``).
+
+    Every committee certificate is a CA: a cercle or a région issues certificates to the
+    committees below it in turn, so self-issued and parent-issued ones share these fields.
+    """
+    from cryptography import x509
+
+    now = datetime.now(UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365 * years))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, content_commitment=True, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                crl_sign=True, encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+    )
+
+
 def generate(common_name: str, place: str) -> tuple[keystore.Secrets, PublicKeys]:
     """Fresh keys and a self-issued certificate for a committee called ``common_name``."""
     from cryptography import x509
@@ -56,29 +87,9 @@ def generate(common_name: str, place: str) -> tuple[keystore.Secrets, PublicKeys
             x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64]),
         ]
     )
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(private_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=365 * CERTIFICATE_YEARS))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True, content_commitment=True, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                crl_sign=True, encipher_only=False, decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(private_key.public_key()), critical=False
-        )
-        .sign(private_key, hashes.SHA256())
-    )
+    certificate = committee_certificate(
+        subject, subject, private_key.public_key(), CERTIFICATE_YEARS
+    ).sign(private_key, hashes.SHA256())
     identity = x25519.Identity.generate()
     recipient = str(identity.to_public())
     public_der = private_key.public_key().public_bytes(
