@@ -12,7 +12,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -31,6 +30,7 @@ from ccsdesk.core.i18n import _
 from ccsdesk.core.services import meetings
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.errors import show_error
+from ccsdesk.gui.form_parts import problem_label, save_cancel
 
 
 class AgendaItemDialog(QDialog):
@@ -46,18 +46,12 @@ class AgendaItemDialog(QDialog):
         self.presenter.setPlaceholderText(_("optional"))
         self.working_group = QLineEdit(item.working_group if item else "")
         self.working_group.setPlaceholderText(_("optional, e.g. land commission"))
-        self.problem = QLabel()
-        self.problem.setObjectName("error")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+        self.problem = problem_label()
         form = QFormLayout()
         form.addRow(_("Title:"), self.title)
         form.addRow(_("Presented by:"), self.presenter)
         form.addRow(_("Working group:"), self.working_group)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._on_save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel(self, self._on_save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problem)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -35,6 +34,7 @@ from ccsdesk.core.i18n import _, ngettext
 from ccsdesk.core.services import attendance, meetings
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.errors import show_error
+from ccsdesk.gui.form_parts import problem_label, save_cancel
 
 LATE = QColor("#fde3bf")
 
@@ -66,18 +66,12 @@ class SecondConvocationDialog(QDialog):
         self.date.setDisplayFormat("dd/MM/yyyy")
         self.time = QLineEdit(first.time)
         self.venue = QLineEdit(first.venue)
-        self.problem = QLabel()
-        self.problem.setObjectName("error")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+        self.problem = problem_label()
         form = QFormLayout()
         form.addRow(_("Date:"), self.date)
         form.addRow(_("Time:"), self.time)
         form.addRow(_("Venue:"), self.venue)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._on_save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel(self, self._on_save)
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addLayout(form)

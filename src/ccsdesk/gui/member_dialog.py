@@ -14,9 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QVBoxLayout,
@@ -28,6 +26,7 @@ from ccsdesk.core.i18n import _
 from ccsdesk.core.services import roster
 from ccsdesk.core.services.member_fields import ROLES, SEXES
 from ccsdesk.core.storage.folder import DataFolder
+from ccsdesk.gui.form_parts import problem_label, save_cancel
 
 # A QDateEdit cannot be empty; its minimum date stands for "no date" and shows as "—".
 _NO_DATE = QDate(1900, 1, 1)
@@ -84,10 +83,7 @@ class MemberDialog(QDialog):
         self.mandate_end = OptionalDateEdit()
         self.active = QCheckBox(_("Active member"))
         self.active.setChecked(True)
-        self.problem = QLabel()
-        self.problem.setObjectName("error")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+        self.problem = problem_label()
         form = QFormLayout()
         form.addRow(_("Family name:"), self.last_name)
         form.addRow(_("First names:"), self.first_names)
@@ -100,10 +96,7 @@ class MemberDialog(QDialog):
         form.addRow(_("Mandate starts:"), self.mandate_start)
         form.addRow(_("Mandate ends:"), self.mandate_end)
         form.addRow("", self.active)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self._on_save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = save_cancel(self, self._on_save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problem)

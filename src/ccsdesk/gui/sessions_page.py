@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -43,6 +42,7 @@ from ccsdesk.core.formats import long_date
 from ccsdesk.core.i18n import N_, _
 from ccsdesk.core.services import attendance, meetings
 from ccsdesk.core.storage.folder import DataFolder
+from ccsdesk.gui.form_parts import problem_label, save_cancel
 
 Notify = Callable[[str, Callable[[], None] | None], None]
 
@@ -148,10 +148,7 @@ class NewSessionDialog(QDialog):
             self.kind.addItem(_(label), code)
         self.venue = QLineEdit()
         self.venue.setPlaceholderText(_("e.g. Town hall, meeting room"))
-        self.problem = QLabel()
-        self.problem.setObjectName("error")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+        self.problem = problem_label()
         form = QFormLayout()
         form.addRow(_("Date:"), self.date)
         form.addRow(_("Time:"), self.time)
@@ -169,10 +166,7 @@ class NewSessionDialog(QDialog):
             note.setText(_("The session keeps its number; it cannot move to another year."))
         note.setWordWrap(True)
         note.setObjectName("hint")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self._on_save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = save_cancel(self, self._on_save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
