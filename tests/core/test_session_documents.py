@@ -7,6 +7,7 @@ agenda, every recommendation in the PV and as a form.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -16,14 +17,15 @@ from ccsdesk.core.documents import (
     attendance_sheet,
     convocation,
     french_words,
+    layout,
     minutes_pdf,
     recommendation_form,
 )
-from ccsdesk.core.services import minutes
+from ccsdesk.core.services import meetings, minutes
 from ccsdesk.core.storage.folder import DataFolder
 from tests.conftest import PASSPHRASE
 from tests.core import pdftools
-from tests.core.session_data import AGENDA, full_session
+from tests.core.session_data import AGENDA, SESSION_DAY, full_session, populate_members
 
 HEADER = ("RÉPUBLIQUE DU MALI", "Un Peuple \u2013 Un But \u2013 Une Foi", "DISTRICT DE BAMAKO",
           "COMMUNE IV", "COMITÉ CONSULTATIF DE SÉCURITÉ")
@@ -62,8 +64,13 @@ def session(commune: DataFolder) -> tuple[DataFolder, int]:
     return commune, full_session(commune, PASSPHRASE)
 
 
-def _read(data: bytes, path: Path) -> list[str]:
-    """Write ``data``, check it with qpdf, pdffonts and pdftoppm, return its page texts."""
+def _read(data: bytes, path: Path, *, numbering: list[tuple[int, int]] | None = None
+          ) -> list[str]:
+    """Write ``data``, check it with qpdf, pdffonts and pdftoppm, return its page texts.
+
+    ``numbering`` is the expected ``(page, of)`` of each page; by default the whole file is
+    one run, "page 1 sur N" to "page N sur N".
+    """
     path.write_bytes(data)
     pdftools.qpdf_check(path)
     assert all(row[-5] == "yes" for row in pdftools.fonts(path)), "a font is not embedded"
@@ -71,8 +78,10 @@ def _read(data: bytes, path: Path) -> list[str]:
     images = pdftools.render(path, path.with_suffix(""))
     assert len(images) == len(pages) >= 1
     assert all(image.stat().st_size > 3000 for image in images)
-    for number, page in enumerate(pages, start=1):
-        assert f"page {number} sur {len(pages)}" in page
+    expected_numbers = numbering or [(n, len(pages)) for n in range(1, len(pages) + 1)]
+    assert len(expected_numbers) == len(pages)
+    for page, (number, total) in zip(pages, expected_numbers, strict=True):
+        assert re.findall(r"page \d+ sur \d+", page) == [f"page {number} sur {total}"]
     for expected in HEADER:
         assert expected in pages[0], expected
     return pages
@@ -96,13 +105,49 @@ def test_convocation_letter_with_the_list(session, tmp_path: Path) -> None:  # t
 
 def test_one_convocation_per_recipient(session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder, meeting = session
-    pages = _read(convocation.render(folder, meeting, per_recipient=True),
-                  tmp_path / "individuelles.pdf")
-    assert len(pages) == 10  # nine members and the invited guest
+    data = convocation.render(folder, meeting, per_recipient=True)
+    # Nine members and the invited guest: ten letters of one page, each "page 1 sur 1".
+    pages = _read(data, tmp_path / "individuelles.pdf", numbering=[(1, 1)] * 10)
+    assert len(pages) == 10
     assert "À l’attention de OUATTARA Salif" in " ".join(pages[9].split())
     assert "Madame DIARRA Mariam" in pages[0] and "Madame," in pages[0]
     assert "Monsieur KƐITA Sɔgɔ" in pages[1] and "Monsieur," in pages[1]
     assert all("CONVOCATION" in page for page in pages)
+    # One file, one identity: the reference on every letter is the one verify reads.
+    identity = layout.parse_payload(pdftools.info(tmp_path / "individuelles.pdf")["Keywords"])
+    assert all(f"Réf. {identity.reference}" in page for page in pages)
+    assert identity.kind == "convocation"
+
+
+def test_a_long_letter_is_numbered_on_its_own(commune: DataFolder, tmp_path: Path) -> None:
+    """A long agenda pushes each letter over two pages: "page 1 sur 2", "page 2 sur 2"."""
+    populate_members(commune, 4)
+    meeting = meetings.create_meeting(commune, on=SESSION_DAY, time="15:00",
+                                      venue="Salle de délibérations de la Mairie")
+    for number in range(1, 31):
+        meetings.add_agenda_item(commune, meeting.id,
+                                 f"Point {number} : sécurité du marché de Médina-Coura, "
+                                 f"éclairage, gardiennage et circulation",
+                                 presenter="le Commissaire du 2e arrondissement")
+    data = convocation.render(commune, meeting.id, per_recipient=True)
+    pages = _read(data, tmp_path / "longues.pdf", numbering=[(1, 2), (2, 2)] * 4)
+    for first, second in zip(pages[::2], pages[1::2], strict=True):
+        assert "CONVOCATION" in first and "Point 1 :" in first
+        assert "30. Point 30 :" in second and "DIARRA Mariam" in second.split("Veuillez")[1]
+        assert "RÉPUBLIQUE DU MALI" not in second  # the header is the first page's only
+    assert "Madame DIARRA Mariam" in pages[0] and "Monsieur KƐITA Sɔgɔ" in pages[2]
+    identity = layout.parse_payload(pdftools.info(tmp_path / "longues.pdf")["Keywords"])
+    assert all(f"Réf. {identity.reference}" in page for page in pages)
+    # The general letter, one document, still counts its pages over the whole file.
+    general = _read(convocation.render(commune, meeting.id), tmp_path / "generale.pdf")
+    assert len(general) >= 2
+
+
+def test_page_numbers_restart_where_marked() -> None:
+    assert layout.page_numbers([False, False, False]) == [(1, 3), (2, 3), (3, 3)]
+    assert layout.page_numbers([True, False, True, True, False, False]) == [
+        (1, 2), (2, 2), (1, 1), (1, 3), (2, 3), (3, 3)]
+    assert layout.page_numbers([]) == []
 
 
 def test_delivery_sheet(session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -132,7 +132,13 @@ def content(record: SessionRecord, day: date, per_recipient: bool) -> dict[str, 
 
 
 def story(record: SessionRecord, day: date, *, per_recipient: bool = False) -> list[Flowable]:
-    """The general letter, or one letter per recipient, each on its own page(s)."""
+    """The general letter, or one letter per recipient, each on its own page(s).
+
+    Each individual letter is paginated on its own ("page 1 sur 1", or "page 2 sur 2" when a
+    long agenda pushes it over a page): it goes to one person, who must not wonder where
+    pages 1 to 6 of "page 7 sur 23" went. The file keeps one identity (see
+    ``docs/formats/document-identity.md``).
+    """
     from reportlab.platypus import PageBreak
 
     if not per_recipient:
@@ -141,6 +147,7 @@ def story(record: SessionRecord, day: date, *, per_recipient: bool = False) -> l
     for index, person in enumerate(record.recipients):
         if index:
             flow.append(PageBreak())
+        flow.append(layout.restart_numbering())
         flow += letter(record, person, day)
     return flow or letter(record, None, day)
 

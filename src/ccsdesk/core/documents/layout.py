@@ -482,6 +482,46 @@ def _mark_classes() -> tuple[type, type]:
     return Bookmark, PageRef
 
 
+@cache
+def _numbering_start_class() -> type:
+    from reportlab.platypus import Flowable
+
+    class NumberingStart(Flowable):
+        """An invisible mark: "page X sur Y" starts again at 1 on the page where it lands."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.width = self.height = 0
+
+        def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+            return 0, 0
+
+        def draw(self) -> None:
+            self.canv._restart = True
+
+    return NumberingStart
+
+
+def restart_numbering() -> Flowable:
+    """Number the pages from here as a document of their own ("page 1 sur 2", …).
+
+    Individual convocations are printed in one file but handed to different people: each
+    letter is counted on its own, so nobody receives a "page 7 sur 23". Put it first on the
+    page that starts the new count (right after a ``PageBreak``).
+    """
+    return _numbering_start_class()()
+
+
+def page_numbers(restarts: Sequence[bool]) -> list[tuple[int, int]]:
+    """``(number, total)`` of each page; a page whose entry is true starts a new count."""
+    starts = [index for index, restart in enumerate(restarts) if restart or index == 0]
+    result: list[tuple[int, int]] = []
+    for position, start in enumerate(starts):
+        end = starts[position + 1] if position + 1 < len(starts) else len(restarts)
+        result += [(index - start + 1, end - start) for index in range(start, end)]
+    return result
+
+
 def bookmark(key: str, title: str = "", level: int = 0) -> Flowable:
     """A bookmark named ``key`` where this flowable lands; with ``title``, an outline entry.
 
@@ -561,14 +601,15 @@ def _canvas_class(head: Letterhead, identity: DocumentIdentity) -> type:
             # Bookmarks and page references of the page being drawn (see ``bookmark``).
             self._marks: list[tuple[str, str, int]] = []
             self._page_refs: list[tuple[str, float, float, float]] = []
+            self._restart = False  # set by ``restart_numbering`` on this page
 
         def showPage(self) -> None:
             self._held.append(dict(self.__dict__))
             self._startPage()
-            self._marks, self._page_refs = [], []
+            self._marks, self._page_refs, self._restart = [], [], False
 
         def save(self) -> None:
-            total = len(self._held)
+            numbers = page_numbers([state["_restart"] for state in self._held])
             # Held pages all share one PDF page object until shown, so bookmarks and page
             # references are resolved here, where every page's final number is known.
             page_of = {key: number for number, state in enumerate(self._held, start=1)
@@ -583,7 +624,7 @@ def _canvas_class(head: Letterhead, identity: DocumentIdentity) -> type:
                     self.setFillColor(colors.black)
                     self.setFont(fonts.REGULAR, size)
                     self.drawRightString(x, y, str(page_of.get(key, "")))
-                self._footer(number, total)
+                self._footer(*numbers[number - 1])
                 super().showPage()
             if page_of:
                 self.showOutline()
