@@ -50,7 +50,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     send = subparsers.add_parser("send", help=_("write the archive due to a committee"))
     send.add_argument("--to", required=True, metavar="{parent,CHILD}",
                       help=_("« parent » or a child's id from « committees list »"))
-    send.add_argument("--out", required=True, metavar="FILE", type=Path)
+    send.add_argument("--out", metavar="FILE", type=Path,
+                      help=_("write the archive to this file (needed unless --mail)"))
+    send.add_argument("--mail", action="store_true",
+                      help=_("send the archive by e-mail (SMTP, see « ccsdesk mail show »)"))
     send.add_argument("--email-draft", metavar="EML", type=Path,
                       help=_("also write an e-mail draft (.eml) with the archive attached"))
     send.set_defaults(handler=run_send)
@@ -204,6 +207,10 @@ def run_send(context: Context, args: argparse.Namespace) -> int:
     from ccsdesk.core.exchange import transport
     from ccsdesk.core.services import exchange
 
+    if args.mail:
+        return run_send_mail(context, args)
+    if args.out is None:
+        raise InputError(_("Say where the archive goes: --out FILE, --mail, or both."))
     folder = context.folder()
     passphrase = context.passphrase()
     written: list[bytes] = []
@@ -234,6 +241,35 @@ def run_send(context: Context, args: argparse.Namespace) -> int:
                   "manifest_sha256": result.manifest_sha256, "counts": result.counts,
                   "items": [{"kind": k, "label": label} for k, label in result.items],
                   "email_draft": str(args.email_draft) if args.email_draft else None},
+                 "\n".join(lines))
+    return 0
+
+
+def run_send_mail(context: Context, args: argparse.Namespace) -> int:
+    """``send --to X --mail [--out FILE]``: recorded as sent only once the server took it."""
+    from ccsdesk.core.services import exchange, mail
+
+    if args.email_draft is not None:
+        raise InputError(_("--email-draft and --mail do not go together: with --mail the "
+                           "e-mail is sent directly."))
+    folder = context.folder()
+    sent = mail.send(folder, args.to, context.passphrase(), out=args.out)
+    result = sent.result
+    lines = [_("Archive no. {sequence} for « {name} » sent by e-mail to {address} ({size} "
+               "KB).").format(sequence=result.sequence, name=result.peer_name,
+                              address=sent.address, size=max(1, result.size // 1024))]
+    if args.out is not None:
+        lines.append(_("Also written to {file} (checked by reading it back).").format(
+            file=args.out))
+    for kind, label in result.items:
+        lines.append(f"  - {_(exchange.KIND_LABELS.get(kind, kind))} : {label}")
+    context.emit({"id": result.sequence, "sequence": result.sequence, "to": result.peer_name,
+                  "to_id": result.peer_id, "file": str(args.out) if args.out else None,
+                  "size": result.size, "manifest_sha256": result.manifest_sha256,
+                  "counts": result.counts,
+                  "items": [{"kind": k, "label": label} for k, label in result.items],
+                  "email_draft": None,
+                  "mail": {"to": sent.address, "attachment": sent.file_name}},
                  "\n".join(lines))
     return 0
 

@@ -21,6 +21,7 @@ from ccsdesk.cli import (
     documents_commands,
     exchange_commands,
     journal_commands,
+    mail_commands,
     meetings_commands,
     members_commands,
     minutes_commands,
@@ -52,6 +53,7 @@ COMMAND_MODULES = (
     documents_commands,
     exchange_commands,
     passphrase_commands,
+    mail_commands,
 )
 
 

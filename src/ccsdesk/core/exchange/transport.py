@@ -17,10 +17,12 @@ import contextlib
 import errno
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import Any
 
 import ccsdesk.core.exchange as exchange_package
 from ccsdesk.core.errors import InputError, StorageError
@@ -173,14 +175,88 @@ def email_draft(data: bytes, file_name: str, *, sender_name: str, receiver_name:
     return bytes(message)
 
 
-def send_by_smtp(message_bytes: bytes, *, host: str, port: int = 587, username: str = "",
-                 password: str = "", starttls: bool = True, timeout: float = 60) -> None:
-    """Send a draft from :func:`email_draft` (which must have a ``To``) through SMTP.
+SECURITY_MODES = ("starttls", "ssl", "none")
 
-    Errors are reported with the server's name and the kind of failure, never with the
-    password; the ``X-Unsent`` draft marker is removed from what is sent.
+
+@contextlib.contextmanager
+def _smtp_session(host: str, port: int, username: str, password: str, security: str,
+                  timeout: float) -> Iterator[Any]:
+    """A logged-in SMTP connection; every failure becomes a refusal naming the server only.
+
+    Certificates are checked (``ssl.create_default_context``): a mail password sent to a
+    server that cannot prove its name could be read by whoever answers. ``smtplib``'s own
+    exceptions may quote the server's reply, which never holds the password, but their
+    text is still not passed on: the reason given is the kind of failure.
     """
     import smtplib
+    import socket
+    import ssl
+
+    if security not in SECURITY_MODES:
+        raise InputError(_("Unknown connection security « {value} »: choose starttls, ssl "
+                           "or none.").format(value=security))
+    context = ssl.create_default_context()
+    try:
+        if security == "ssl":
+            server: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout,
+                                                    context=context)
+        else:
+            server = smtplib.SMTP(host, port, timeout=timeout)
+        with server:
+            if security == "starttls":
+                server.starttls(context=context)
+            if username:
+                server.login(username, password)
+            yield server
+    except smtplib.SMTPAuthenticationError:
+        raise InputError(_("The mail server {host} refused the user name or the password; "
+                           "nothing was sent.").format(host=host)) from None
+    except smtplib.SMTPNotSupportedError:
+        raise StorageError(_("The mail server {host} does not offer what the settings ask "
+                             "(secure connection or login); check the security and the "
+                             "port; nothing was sent.").format(host=host)) from None
+    except smtplib.SMTPRecipientsRefused as error:
+        raise InputError(_("The mail server {host} refused the address {address}; check "
+                           "it in the e-mail settings; nothing was sent.").format(
+                               host=host, address=", ".join(error.recipients))) from None
+    except smtplib.SMTPSenderRefused as error:
+        raise InputError(_("The mail server {host} refused the sender address {address}; "
+                           "nothing was sent.").format(host=host, address=error.sender)
+                         ) from None
+    except ssl.SSLCertVerificationError:
+        raise StorageError(_("The secure connection with {host} failed: the server's "
+                             "certificate could not be verified, so the password was not "
+                             "sent. Check the server's name with your provider; nothing was "
+                             "sent.").format(host=host)) from None
+    except ssl.SSLError as error:
+        raise StorageError(_("The secure connection with {host} failed ({reason}); check "
+                             "the security (STARTTLS, SSL) and the port; nothing was "
+                             "sent.").format(host=host, reason=error.reason or "SSL")
+                           ) from None
+    except (socket.gaierror, ConnectionRefusedError, TimeoutError) as error:
+        reason = _("the name is unknown") if isinstance(error, socket.gaierror) else (
+            _("no answer") if isinstance(error, TimeoutError) else _("connection refused"))
+        raise StorageError(_("The mail server {host} (port {port}) cannot be reached: "
+                             "{reason}. Check its name, its port and the connection; "
+                             "nothing was sent.").format(host=host, port=port,
+                                                         reason=reason)) from None
+    except (smtplib.SMTPException, OSError) as error:
+        reason = type(error).__name__ if isinstance(error, smtplib.SMTPException) else (
+            error.strerror or type(error).__name__)
+        raise StorageError(_("The e-mail could not be sent through {host} ({reason}); "
+                             "nothing was sent.").format(host=host, reason=reason)) from None
+
+
+def send_by_smtp(message_bytes: bytes, *, host: str, port: int = 587, username: str = "",
+                 password: str = "", starttls: bool = True, security: str | None = None,
+                 timeout: float = 60) -> None:
+    """Send a draft from :func:`email_draft` (which must have a ``To``) through SMTP.
+
+    ``security`` is one of :data:`SECURITY_MODES` (``starttls`` by default; ``starttls=False``
+    is the older spelling of ``none``). Errors are reported with the server's name and the
+    kind of failure, never with the password; the ``X-Unsent`` draft marker is removed from
+    what is sent.
+    """
     import socket
     from email import message_from_bytes
     from email import policy as email_policy
@@ -192,19 +268,16 @@ def send_by_smtp(message_bytes: bytes, *, host: str, port: int = 587, username: 
     del message["X-Unsent"]
     if not message.get("From"):
         message["From"] = username or f"ccsdesk@{socket.gethostname() or 'localhost'}"
-    try:
-        with smtplib.SMTP(host, port, timeout=timeout) as server:
-            if starttls:
-                server.starttls()
-            if username:
-                server.login(username, password)
-            server.send_message(message)
-    except smtplib.SMTPAuthenticationError:
-        raise InputError(_("The mail server {host} refused the user name or the password; "
-                           "nothing was sent.").format(host=host)) from None
-    except (smtplib.SMTPException, OSError) as error:
-        reason = type(error).__name__ if isinstance(error, smtplib.SMTPException) else (
-            error.strerror or type(error).__name__)
-        raise StorageError(_("The e-mail could not be sent through {host} ({reason}); the "
-                             "archive is still there to send another way.").format(
-                                 host=host, reason=reason)) from None
+    mode = security or ("starttls" if starttls else "none")
+    with _smtp_session(host, port, username, password, mode, timeout) as server:
+        server.send_message(message)
+
+
+def check_smtp(*, host: str, port: int, username: str = "", password: str = "",
+               security: str = "starttls", timeout: float = 20) -> None:
+    """Connect, secure, log in and say goodbye: what « Tester la connexion » checks.
+
+    Sends nothing; raises the same refusals as :func:`send_by_smtp`.
+    """
+    with _smtp_session(host, port, username, password, security, timeout) as server:
+        server.noop()
