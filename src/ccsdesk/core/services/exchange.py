@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from ccsdesk.core.errors import InputError, NotFoundError, StateError
 from ccsdesk.core.exchange import archive, certificates, keys, keystore, store
 from ccsdesk.core.exchange import identity as identity_file
 from ccsdesk.core.i18n import N_, _
-from ccsdesk.core.services import exchange_content, journal, places
+from ccsdesk.core.services import exchange_content, journal, places, recommendations
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.core.storage.models import (
     Committee,
@@ -37,6 +37,7 @@ from ccsdesk.core.storage.models import (
     Meeting,
     ReceivedSession,
     Recommendation,
+    RecommendationStatus,
 )
 
 # Which levels may be the parent of each level. A commune sits under its cercle, or directly
@@ -327,6 +328,18 @@ def _due_items(folder: DataFolder, session: Session, own: Committee, peer: Commi
         if item.kind == "ack" or (item.kind, item.ref, item.digest) not in acked:
             due.append(item)
 
+    def add_decision(rec: Recommendation, known_from: set[str]) -> None:
+        # Due for the steps the peer may lack; the document carries the whole history.
+        steps = exchange_content.steps_digest(session, rec, known_from, own)
+        if steps is None or ("decision", rec.uid, steps) in acked:
+            return
+        data = exchange_content.dumps(exchange_content.decision_document(session, rec, own))
+        label = _("Recommendation {number}: {status}").format(
+            number=rec.number, status=_(recommendations.STATUSES.get(rec.status, rec.status)))
+        add(_Due("decision", rec.uid, label,
+                 [archive.Entry(f"entries/decisions/{rec.uid}.json", "decision", data,
+                                rec.uid)], steps))
+
     if peer.relation == "parent":
         for meeting in session.scalars(select(Meeting).where(Meeting.state == "signed")
                                        .order_by(Meeting.date, Meeting.id)):
@@ -359,21 +372,24 @@ def _due_items(folder: DataFolder, session: Session, own: Committee, peer: Commi
                          [archive.Entry(f"entries/forwarded/{child.uid}-{received.sequence}"
                                         ".zip", "forward", content, ref)],
                          received.manifest_sha256))
+        # Follow-up decided here (or brought by a child's decision) on the recommendations
+        # of the committees below: the parent holds them through the forwarded sessions,
+        # which carry only what their writer knew when it signed.
+        for rec in session.scalars(select(Recommendation).where(
+                Recommendation.origin_uid != own.uid,
+                _has_step(RecommendationStatus.source_uid != Recommendation.origin_uid,
+                          RecommendationStatus.source_uid != peer.uid))
+                .order_by(Recommendation.id)):
+            add_decision(rec, {peer.uid, rec.origin_uid})
     else:
         # The child's own recommendations and those of the committees below it (their
         # sessions came through it): decisions from here or from above go back down.
-        origins = {peer.uid, *session.scalars(select(ReceivedSession.origin_uid).where(
-            ReceivedSession.via_id == peer.id))}
+        origins = _origins_through(session, peer)
         for rec in session.scalars(select(Recommendation).where(
-                Recommendation.origin_uid.in_(origins)).order_by(Recommendation.id)):
-            if not exchange_content.has_steps_from_above(session, rec):
-                continue
-            data = exchange_content.dumps(exchange_content.decision_document(session, rec))
-            label = _("Recommendation {number}: {status}").format(number=rec.number,
-                                                                   status=rec.status)
-            add(_Due("decision", rec.uid, label,
-                     [archive.Entry(f"entries/decisions/{rec.uid}.json", "decision", data,
-                                    rec.uid)], archive.sha256(data)))
+                Recommendation.origin_uid.in_(origins),
+                _has_step(RecommendationStatus.source_uid.not_in(origins)))
+                .order_by(Recommendation.id)):
+            add_decision(rec, origins)
     for row in session.scalars(select(ExchangeOutbox).where(
             ExchangeOutbox.peer_id == peer.id).order_by(ExchangeOutbox.id)):
         if row.kind == "ack" and row.sent_archive_id is not None:
@@ -385,6 +401,19 @@ def _due_items(folder: DataFolder, session: Session, own: Committee, peer: Commi
         add(_Due(row.kind, row.ref, label, [archive.Entry(name, row.kind, data, row.ref)],
                  archive.sha256(data), outbox_id=row.id))
     return due
+
+
+def _has_step(*conditions: Any) -> Any:
+    """SQL: the recommendation has a status step meeting ``conditions`` (one query for all,
+    rather than reading every step of thousands of forms at each send)."""
+    return exists().where(RecommendationStatus.recommendation_id == Recommendation.id,
+                          *conditions)
+
+
+def _origins_through(session: Session, child: Committee) -> set[str]:
+    """The child and the committees whose sessions came up through it."""
+    return {child.uid, *session.scalars(select(ReceivedSession.origin_uid).where(
+        ReceivedSession.via_id == child.id))}
 
 
 def _journal_segment(session: Session, peer: Committee) -> _Due | None:
@@ -619,10 +648,14 @@ def receive(folder: DataFolder, data: bytes, secrets: keystore.Secrets) -> Recei
         _import_entries(session, contents, peer, row, result, known, 0)
         for entry in contents.entries.values():
             if entry.kind == "decision":
-                if peer.relation != "parent":
+                # From a child with committees below it: its follow-up of their
+                # recommendations (a commune's own steps travel in its sessions).
+                if peer.relation != "parent" and peer.level == "commune":
                     raise InputError(_("A child committee cannot send follow-up decisions; "
                                        "nothing was imported."))
-                if exchange_content.apply_decision(session, _json(entry), peer.uid):
+                allowed = None if peer.relation == "parent" else \
+                    _origins_through(session, peer)
+                if exchange_content.apply_decision(session, _json(entry), peer.uid, allowed):
                     result.decisions += 1
             elif entry.kind == "ack":
                 result.acknowledged += _apply_ack(session, _json(entry), own, peer, now)

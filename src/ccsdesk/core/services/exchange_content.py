@@ -8,8 +8,11 @@ something in it changed — which is what decides whether it is due again.
 Coming in, a session lands in ``received_session`` (read-only, with its origin committee)
 and its recommendations in ``recommendation`` with the origin's uid, so that the follow-up
 view works across children; status steps are merged by (status, time, note), each step
-keeping the committee that brought it in ``source_uid`` (local steps have ``""``), so that
-only decisions taken here go back down.
+keeping the committee that brought it in ``source_uid`` (local steps have ``""``) and the
+committee that decided it in ``committee_uid``/``committee_name`` (which travels with the
+step). A follow-up decision is due to a neighbour only for the steps it may lack — those
+neither brought by it nor by the sessions that travel its way — so a step never echoes back
+to where it came from, and every level that holds a recommendation ends with the same history.
 """
 
 from __future__ import annotations
@@ -54,12 +57,32 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _history(session: Session, rec_id: int) -> list[dict[str, str]]:
+def _self(session: Session) -> Committee | None:
+    return session.scalar(select(Committee).where(Committee.relation == "self"))
+
+
+def _decider(step: RecommendationStatus, own: Committee | None) -> tuple[str, str]:
+    """Who decided a step: recorded with it, or this committee for a step recorded here."""
+    if step.committee_uid:
+        return step.committee_uid, step.committee_name
+    if not step.source_uid and own is not None:
+        return own.uid, own.name
+    return "", ""
+
+
+def _history(session: Session, rec_id: int,
+             own: Committee | None = None) -> list[dict[str, str]]:
+    own = own if own is not None else _self(session)
     steps = session.scalars(select(RecommendationStatus).where(
         RecommendationStatus.recommendation_id == rec_id).order_by(
             RecommendationStatus.at, RecommendationStatus.id))
-    return [{"status": s.status, "at": s.at.isoformat(timespec="microseconds"),
-             "author": s.author, "note": s.note} for s in steps]
+    history = []
+    for s in steps:
+        committee_uid, committee_name = _decider(s, own)
+        history.append({"status": s.status, "at": s.at.isoformat(timespec="microseconds"),
+                        "author": s.author, "note": s.note, "committee_uid": committee_uid,
+                        "committee_name": committee_name})
+    return history
 
 
 def session_document(session: Session, own: Committee, meeting: Meeting) -> dict[str, Any]:
@@ -100,7 +123,7 @@ def session_document(session: Session, own: Committee, meeting: Meeting) -> dict
             "follow_up_by": rec.follow_up_by, "priority": rec.priority,
             "deadline": rec.deadline.isoformat(), "theme": theme.label if theme else "",
             "origin_uid": rec.origin_uid, "origin_name": rec.origin_name,
-            "status": rec.status, "history": _history(session, rec.id),
+            "status": rec.status, "history": _history(session, rec.id, own),
         })
     return {
         "format": SESSION_FORMAT,
@@ -120,21 +143,31 @@ def session_document(session: Session, own: Committee, meeting: Meeting) -> dict
     }
 
 
-def decision_document(session: Session, rec: Recommendation) -> dict[str, Any]:
-    """A recommendation's whole history, sent down to the committee that wrote it."""
+def decision_document(session: Session, rec: Recommendation,
+                      own: Committee | None = None) -> dict[str, Any]:
+    """A recommendation's whole history, for a neighbour that holds it (up or down)."""
     return {"format": DECISION_FORMAT, "uid": rec.uid, "number": rec.number,
-            "status": rec.status, "history": _history(session, rec.id)}
+            "status": rec.status, "history": _history(session, rec.id, own)}
 
 
-def has_steps_from_above(session: Session, rec: Recommendation) -> bool:
-    """Whether a step was decided here or above, rather than by the committee that wrote it.
+def steps_digest(session: Session, rec: Recommendation, known_from: set[str],
+                 own: Committee | None = None) -> str | None:
+    """What a neighbour may lack of ``rec``'s history, as a hash; None when it lacks nothing.
 
-    Steps brought by the writing committee carry its uid in ``source_uid``; steps recorded
-    here carry ``""`` and steps from our parent its uid — both travel down.
+    ``known_from`` names the committees whose steps the neighbour already holds: itself (it
+    sent them) and, going down, the committees whose sessions came through it; going up, the
+    recommendation's writer (its sessions are forwarded up unchanged). The decision is due
+    again when this hash changes — not when a step the neighbour sent us is added, which
+    would only echo it back.
     """
-    return session.scalar(select(func.count()).select_from(RecommendationStatus).where(
-        RecommendationStatus.recommendation_id == rec.id,
-        RecommendationStatus.source_uid != rec.origin_uid)) > 0
+    steps = [s for s in session.scalars(select(RecommendationStatus).where(
+        RecommendationStatus.recommendation_id == rec.id).order_by(
+            RecommendationStatus.at, RecommendationStatus.id))
+        if s.source_uid not in known_from]
+    if not steps:
+        return None
+    return digest(dumps([[s.status, s.at.isoformat(timespec="microseconds"), s.note,
+                          _decider(s, own)[0]] for s in steps]))
 
 
 def _bad(reason: str) -> InputError:
@@ -148,23 +181,34 @@ def _parse_at(value: str) -> datetime:
 
 def merge_history(session: Session, rec: Recommendation, steps: list[dict[str, Any]],
                   source_uid: str) -> int:
-    """Add the steps of ``steps`` that ``rec`` lacks; the latest step sets its status."""
-    have = {(s.status, s.at, s.note) for s in session.scalars(
+    """Add the steps of ``steps`` that ``rec`` lacks; the latest step sets its status.
+
+    A step is the same step by (status, time, note) whichever way it came; a step held
+    without its decider (received before deciders travelled) takes the one that comes now.
+    """
+    have = {(s.status, s.at, s.note): s for s in session.scalars(
         select(RecommendationStatus).where(RecommendationStatus.recommendation_id == rec.id))}
     added = 0
     for step in steps:
         try:
             status, at = str(step["status"]), _parse_at(str(step["at"]))
             author, note = str(step.get("author", ""))[:120], str(step.get("note", ""))
-        except (KeyError, ValueError, TypeError):
+            committee_uid = str(step.get("committee_uid", ""))[:36]
+            committee_name = str(step.get("committee_name", ""))[:200]
+        except (KeyError, ValueError, TypeError, AttributeError):
             raise _bad(_("a status step")) from None
         if status not in recommendations.STATUSES:
             raise _bad(_("unknown status {status}").format(status=status[:20]))
-        if (status, at, note) in have:
+        held = have.get((status, at, note))
+        if held is not None:
+            if committee_uid and not held.committee_uid and held.source_uid:
+                held.committee_uid, held.committee_name = committee_uid, committee_name
             continue
-        session.add(RecommendationStatus(recommendation_id=rec.id, status=status, at=at,
-                                         author=author, note=note, source_uid=source_uid))
-        have.add((status, at, note))
+        row = RecommendationStatus(recommendation_id=rec.id, status=status, at=at,
+                                   author=author, note=note, source_uid=source_uid,
+                                   committee_uid=committee_uid, committee_name=committee_name)
+        session.add(row)
+        have[(status, at, note)] = row
         added += 1
     if added:
         session.flush()
@@ -269,10 +313,14 @@ def _import_recommendation(session: Session, doc: dict[str, Any], origin_uid: st
     recommendations._reindex(session, rec, None, theme)
 
 
-def apply_decision(session: Session, document: dict[str, Any], source_uid: str) -> bool:
-    """Merge a decision from above into a recommendation we hold; False if unknown.
+def apply_decision(session: Session, document: dict[str, Any], source_uid: str,
+                   allowed_origins: set[str] | None = None) -> bool:
+    """Merge a decision into a recommendation we hold; False if unknown or nothing new.
 
-    A recommendation of a committee below us is updated too, and then travels further down.
+    From above it may touch any recommendation we hold (ours, or one of a committee below us
+    that came through us: it then travels further down). From a child (``allowed_origins``
+    set) only the recommendations that came up through that child: a child does not decide
+    on another branch's, nor on ours.
     """
     try:
         if document.get("format") != DECISION_FORMAT:
@@ -283,6 +331,9 @@ def apply_decision(session: Session, document: dict[str, Any], source_uid: str) 
     rec = session.scalar(select(Recommendation).where(Recommendation.uid == uid))
     if rec is None:  # ours, or one of a committee below us that came through us
         return False
+    if allowed_origins is not None and rec.origin_uid not in allowed_origins:
+        raise InputError(_("This archive carries a follow-up decision on a recommendation "
+                           "that did not come through its sender; nothing was imported."))
     previous = rec.status
     added = merge_history(session, rec, history, source_uid)
     if added:

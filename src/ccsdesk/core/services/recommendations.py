@@ -63,6 +63,8 @@ class StatusStep:
     at: datetime
     author: str
     note: str
+    # The committee that decided the step ("" for a step recorded before deciders were kept).
+    committee: str = ""
 
 
 class RecommendationInfo(NamedTuple):
@@ -164,7 +166,8 @@ def add(folder: DataFolder, meeting_id: int, data: RecommendationData,
         session.add(row)
         session.flush()
         session.add(RecommendationStatus(recommendation_id=row.id, status="proposed", at=now,
-                                         author=who, note=""))
+                                         author=who, note="", committee_uid=own.uid,
+                                         committee_name=own.name))
         _reindex(session, row, meeting, theme)
         journal.record(session, "recommendation.add", f"recommendation:{row.uid}",
                        {"meeting": meeting.uid, "number": number, "addressee": row.addressee,
@@ -241,8 +244,12 @@ def set_status(folder: DataFolder, rec_id: int, status: str, note: str = "",
                                "record a new step.").format(status=_(STATUSES[status])))
         now = datetime.now()
         who = author or journal._actor()
+        # The deciding committee travels with the step to every level that holds the form.
+        own = session.scalar(select(Committee).where(Committee.relation == "self"))
         session.add(RecommendationStatus(recommendation_id=row.id, status=status, at=now,
-                                         author=who, note=note))
+                                         author=who, note=note,
+                                         committee_uid=own.uid if own else "",
+                                         committee_name=own.name if own else ""))
         previous = row.status
         row.status, row.status_at, row.updated_at = status, now, now
         journal.record(session, "recommendation.status", f"recommendation:{row.uid}",
@@ -345,7 +352,8 @@ def get(folder: DataFolder, rec_id: int, today: date | None = None) -> Recommend
         theme = session.get(Theme, row.theme_id) if row.theme_id else None
         place = session.get(Place, row.place_id) if row.place_id else None
         item = session.get(AgendaItem, row.agenda_item_id) if row.agenda_item_id else None
-        history = tuple(StatusStep(s.status, s.at, s.author, s.note) for s in session.scalars(
+        history = tuple(StatusStep(s.status, s.at, s.author, s.note, s.committee_name)
+                        for s in session.scalars(
             select(RecommendationStatus).where(RecommendationStatus.recommendation_id == row.id)
             .order_by(RecommendationStatus.id)))
         return _to_info(row, meeting, theme.label if theme else None,

@@ -319,6 +319,11 @@ class RecommendationStatus(Base):
     # The committee whose archive brought this step ("" for a step recorded here), so that
     # only decisions taken here travel back down.
     source_uid: Mapped[str] = mapped_column(String(36), default="")
+    # The committee that decided this step, wherever it was recorded ("" for a step recorded
+    # here, or one received before the decider travelled with the step): the same step
+    # shows the same decider at every level, whichever way it reached it.
+    committee_uid: Mapped[str] = mapped_column(String(36), default="")
+    committee_name: Mapped[str] = mapped_column(String(200), default="")
 
 
 # --- Exchange (issue 6) -------------------------------------------------------------------
