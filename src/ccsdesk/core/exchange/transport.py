@@ -32,6 +32,7 @@ LINUX_MOUNT_ROOTS = ("/media", "/run/media", "/mnt")
 DRIVE_REMOVABLE = 2
 ARCHIVE_SUFFIX = exchange_package.ARCHIVE_SUFFIX
 _CHUNK = 1024 * 1024
+_COMPARE = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -86,39 +87,61 @@ def _write_failed(path: Path, error: OSError, size: int) -> StorageError:
                                                reason=error.strerror or error))
 
 
-def _reads_back(path: Path, data: bytes) -> bool:
-    """Whether the file holds exactly ``data`` (compared block by block, no hashing)."""
-    view = memoryview(data)
-    with path.open("rb") as handle:
-        for start in range(0, len(data), _CHUNK):
-            if handle.read(_CHUNK) != view[start:start + _CHUNK]:
+def _forget_cached(handle_or_descriptor: int) -> None:
+    """Drop the file's pages from the system's cache, so that reading it back reads the
+    device (a stick that lost the data would otherwise still answer from memory).
+
+    Only possible where ``posix_fadvise`` exists (Linux); Windows reads back through its
+    cache, which still catches a write error reported late or a file cut by a full stick.
+    """
+    if hasattr(os, "posix_fadvise"):
+        with contextlib.suppress(OSError):
+            os.posix_fadvise(handle_or_descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+
+
+def _reads_back(path: Path, data: bytes | bytearray | memoryview) -> bool:
+    """Whether the file holds exactly ``data``, read from the device and compared in place.
+
+    Small blocks on purpose: two 64 KiB copies compared with ``==`` (memcmp) take a third of
+    the time that 1 MB blocks or memoryview comparisons take, which allocate or go element
+    by element.
+    """
+    view = memoryview(data).cast("B")
+    block = bytearray(_COMPARE)
+    with memoryview(block) as read, path.open("rb", buffering=0) as handle:
+        _forget_cached(handle.fileno())
+        for start in range(0, len(view), _COMPARE):
+            size = handle.readinto(read)
+            if size != min(_COMPARE, len(view) - start) or (
+                    bytes(read[:size]) != bytes(view[start:start + size])):
                 return False
-        return handle.read(1) == b""
+        return handle.readinto(read) == 0
 
 
-def write_verified(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically, then read it back and compare."""
+def write_verified(path: Path, data: bytes | bytearray | memoryview) -> None:
+    """Write ``data`` to ``path`` atomically, then read it back from the device and compare."""
     partial = path.with_name(path.name + ".partial")
     if not path.parent.is_dir():
         # Never create it: a pulled stick's mount point would become a folder on the PC.
         raise StorageError(_("The folder {place} does not exist (was the stick removed?); "
                              "nothing was written.").format(place=path.parent))
+    view = memoryview(data).cast("B")
     try:
-        with partial.open("wb") as handle:
-            view = memoryview(data)
-            for start in range(0, len(data), _CHUNK):
-                handle.write(view[start:start + _CHUNK])
-            handle.flush()
+        with partial.open("wb", buffering=0) as handle:
+            for start in range(0, len(view), _CHUNK):
+                piece = view[start:start + _CHUNK]
+                while piece:  # a raw write may take less than it was given
+                    piece = piece[handle.write(piece):]
             os.fsync(handle.fileno())
         os.replace(partial, path)
         _sync_directory(path.parent)
-        if not _reads_back(path, data):
+        if not _reads_back(path, view):
             path.unlink(missing_ok=True)
             raise StorageError(_("The copy on {place} does not read back identical; it was "
                                  "removed. Try another stick.").format(place=path.parent))
     except OSError as error:
         _remove_quietly(partial)
-        raise _write_failed(path, error, len(data)) from None
+        raise _write_failed(path, error, len(view)) from None
     finally:
         _remove_quietly(partial)
 

@@ -471,8 +471,8 @@ def send(folder: DataFolder, to: str, passphrase: str,
         segment = _journal_segment(session, peer) if peer.relation == "parent" else None
         if segment is not None:
             entries.append(segment.entries[0])
-        inner, manifest_bytes = archive.pack(manifest, entries, secrets.signing_key_der, chain)
-        data = archive.encrypt(inner, [peer.age_recipient, own.age_recipient])
+        data, manifest_bytes = archive.seal(manifest, entries, secrets.signing_key_der, chain,
+                                            [peer.age_recipient, own.age_recipient])
         counts: dict[str, int] = {}
         for item in due:
             counts[item.kind] = counts.get(item.kind, 0) + 1
@@ -525,6 +525,66 @@ class ReceiveResult:
     entries: int = 0
     signed_by: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    journals: list[JournalArrival] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class JournalArrival:
+    """One committee's journal segment in an archive: its entries, and how many were new.
+
+    ``receive`` keeps the new ones; ``verify`` only checks them (``new`` is then what an
+    import would add).
+    """
+
+    uid: str
+    name: str
+    entries: int
+    new: int
+
+
+# (origin uid, origin name, segment document) in the order the archive carries them.
+_Segment = tuple[str, str, dict[str, Any]]
+
+
+def _own_segment(entry: archive.Entry, peer: Committee) -> _Segment:
+    """The sender's own journal segment: only a child sends its journal up."""
+    if peer.relation != "child":
+        raise InputError(_("Only a child committee sends its journal up; nothing was "
+                           "imported."))
+    return peer.uid, peer.name, _json(entry)
+
+
+def _check_journals(session: Session, segments: list[_Segment], archive_id: int, *,
+                    keep: bool) -> list[JournalArrival]:
+    """Check every journal segment an archive carries (``journal.check_segment``).
+
+    ``receive`` keeps each segment as it is checked, so the next one of the same committee
+    (two forwarded archives of one commune) continues it. ``verify`` keeps nothing, so it
+    checks one committee's segments as one: merged by entry id, exact repeats dropped (a
+    changed repeat stays and is refused as out of order).
+    """
+    if not keep:
+        merged: dict[str, _Segment] = {}
+        for uid, name, document in segments:
+            if uid in merged:
+                before = merged[uid][2].get("entries")
+                added = document.get("entries")
+                if isinstance(before, list) and isinstance(added, list):
+                    combined = before + [e for e in added if e not in before]
+                    combined.sort(key=lambda e: int(e["id"]) if isinstance(e, dict) and str(
+                        e.get("id", "")).isdigit() else -1)
+                    document = {**document, "entries": combined}
+            merged[uid] = (uid, name, document)
+        segments = list(merged.values())
+    arrivals: dict[str, JournalArrival] = {}
+    for uid, name, document in segments:
+        new = journal.check_segment(session, document, uid, name, archive_id, keep=keep)
+        listed = document.get("entries")
+        count = len(listed) if isinstance(listed, list) else 0
+        held = arrivals.get(uid)
+        arrivals[uid] = JournalArrival(uid, name, count + (held.entries if held else 0),
+                                       new + (held.new if held else 0))
+    return list(arrivals.values())
 
 
 def _known_keys(session: Session) -> list[tuple[bytes, str, str, str]]:
@@ -584,17 +644,23 @@ def verify(folder: DataFolder, data: bytes, secrets: keystore.Secrets) -> Receiv
             result.notes.append(_("Written by this committee for « {name} ».").format(
                 name=peer_name))
         known = _known_keys(session)
+        segments: list[_Segment] = []
         for entry in contents.entries.values():
             if entry.kind == "forward":
                 result.forwarded += 1
-                result.signed_by.extend(_nested_signers(entry.data, known, 1))
+                result.signed_by.extend(_nested_signers(entry.data, known, 1, segments))
             elif entry.kind == "session":
                 result.sessions += 1
+            elif entry.kind == "journal" and relation != "self":
+                segments.insert(0, _own_segment(entry, peer))
+        # The same check as on import, from this read transaction: nothing is kept.
+        result.journals = _check_journals(session, segments, 0, keep=False)
+        result.journal_entries = sum(j.new for j in result.journals)
     return result
 
 
 def _nested_signers(inner: bytes, known: list[tuple[bytes, str, str, str]],
-                    depth: int) -> list[str]:
+                    depth: int, segments: list[_Segment]) -> list[str]:
     if depth > MAX_NESTING:
         raise InputError(_("This archive nests forwarded archives too deeply."))
     nested = archive.unpack(inner)
@@ -604,7 +670,9 @@ def _nested_signers(inner: bytes, known: list[tuple[bytes, str, str, str]],
         name=name)]
     for entry in nested.entries.values():
         if entry.kind == "forward":
-            names.extend(_nested_signers(entry.data, known, depth + 1))
+            names.extend(_nested_signers(entry.data, known, depth + 1, segments))
+        elif entry.kind == "journal":
+            segments.append((str(nested.sender.get("uid", "")), name, _json(entry)))
     return names
 
 
@@ -645,7 +713,8 @@ def receive(folder: DataFolder, data: bytes, secrets: keystore.Secrets) -> Recei
         session.flush()
         issued: dict[str, Any] | None = None
         known = _known_keys(session)
-        _import_entries(session, contents, peer, row, result, known, 0)
+        segments: list[_Segment] = []
+        _import_entries(session, contents, peer, row, result, known, 0, segments)
         for entry in contents.entries.values():
             if entry.kind == "decision":
                 # From a child with committees below it: its follow-up of their
@@ -662,11 +731,9 @@ def receive(folder: DataFolder, data: bytes, secrets: keystore.Secrets) -> Recei
             elif entry.kind == "certificate":
                 issued = _check_certificate(folder, _json(entry), own, peer)
             elif entry.kind == "journal":
-                if peer.relation != "child":
-                    raise InputError(_("Only a child committee sends its journal up; nothing "
-                                       "was imported."))
-                result.journal_entries += journal.check_segment(
-                    session, _json(entry), peer.uid, peer.name, row.id)
+                segments.insert(0, _own_segment(entry, peer))
+        result.journals = _check_journals(session, segments, row.id, keep=True)
+        result.journal_entries = sum(j.new for j in result.journals)
         # A journal segment rides along and is acknowledged with what it came with, never
         # on its own: otherwise two committees would acknowledge each other forever.
         tracked = [e for e in contents.entries.values() if e.kind not in ("ack", "journal")]
@@ -685,7 +752,8 @@ def receive(folder: DataFolder, data: bytes, secrets: keystore.Secrets) -> Recei
         row.summary = json.dumps({"sessions": result.sessions, "forwarded": result.forwarded,
                                   "recommendations": result.recommendations,
                                   "decisions": result.decisions,
-                                  "acknowledged": result.acknowledged})
+                                  "acknowledged": result.acknowledged,
+                                  "journal_entries": result.journal_entries})
         store.put(folder, contents)
         journal.record(session, "exchange.receive", f"committee:{peer.uid}",
                        {"sequence": sequence, "manifest_sha256": row.manifest_sha256,
@@ -719,8 +787,12 @@ def _json(entry: archive.Entry) -> dict[str, Any]:
 def _import_entries(session: Session, contents: archive.Contents, via: Committee,
                     row: ExchangeArchive,
                     result: ReceiveResult, known: list[tuple[bytes, str, str, str]],
-                    depth: int) -> None:
-    """Sessions, packets and forwarded archives (recursively) of one archive's content."""
+                    depth: int, segments: list[_Segment]) -> None:
+    """Sessions, packets and forwarded archives (recursively) of one archive's content.
+
+    The journal segments of forwarded archives are gathered in ``segments``, in order, for
+    ``_check_journals``.
+    """
     origin_uid = str(contents.sender["uid"])
     origin_name = str(contents.sender.get("name", ""))[:200]
     packets = {str(item.get("ref", "")): str(item["sha256"])
@@ -755,12 +827,11 @@ def _import_entries(session: Session, contents: archive.Contents, via: Committee
                                                                          via=via.name))
             result.forwarded += 1
             result.signed_by.append(name)
-            _import_entries(session, nested, via, row, result, known, depth + 1)
+            _import_entries(session, nested, via, row, result, known, depth + 1, segments)
         elif entry.kind == "journal" and depth > 0:
             # A committee further below: its journal came up inside its own signed content,
             # and continues what earlier forwarded archives brought of it.
-            result.journal_entries += journal.check_segment(
-                session, _json(entry), origin_uid, origin_name, row.id)
+            segments.append((origin_uid, origin_name, _json(entry)))
 
 
 def _apply_ack(session: Session, document: dict[str, Any], own: Committee, peer: Committee,
