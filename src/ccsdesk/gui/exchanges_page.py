@@ -46,7 +46,7 @@ from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.enrol_dialog import fingerprint_label, level_label
 from ccsdesk.gui.launch_file import is_archive_path
 from ccsdesk.gui.reference_tabs import hint
-from ccsdesk.gui.send_dialog import EMAIL, SendDialog
+from ccsdesk.gui.send_dialog import EMAIL, MAIL, SendDialog
 from ccsdesk.gui.tasks import run_task
 
 ARCHIVE_FILTER = f"*{ARCHIVE_SUFFIX}"
@@ -356,7 +356,11 @@ class ExchangesPage(QWidget):
         info = self.selected_committee()
         if info is None:
             return None
-        dialog = SendDialog(info.name, self.drives, self)
+        from ccsdesk.core.services import mail
+
+        settings = mail.load(self.folder)
+        dialog = SendDialog(info.name, self.drives, self, mail_ready=settings.configured,
+                            mail_to=settings.addresses.get(info.uid, ""))
         dialog.accepted.connect(lambda: self.send(info, *dialog.destination(),
                                                   dialog.passphrase.text()))
         dialog.open()
@@ -368,6 +372,9 @@ class ExchangesPage(QWidget):
         (a stick or a folder), or an e-mail draft carrying it; recorded as sent only once
         written and read back."""
         to = "parent" if info.relation == "parent" else str(info.id)
+        if kind == MAIL:
+            self.send_by_mail(info, to, passphrase)
+            return
         sequence = (info.last_sent[0] if info.last_sent else 0) + 1
         name = transport.archive_name(self.own_name, info.name, sequence)
         written: list[Path] = []
@@ -411,6 +418,30 @@ class ExchangesPage(QWidget):
         run_task(self, _("Building, signing and encrypting the archive…"),
                  lambda: exchange.send(self.folder, to, passphrase, write), done,
                  self._refused)
+
+    def send_by_mail(self, info: exchange.CommitteeInfo, to: str, passphrase: str) -> None:
+        """Build the archive and mail it through the configured server, off the GUI thread;
+        recorded as sent only once the server took it (``core/services/mail.py``)."""
+        from ccsdesk.core.services import mail
+
+        def done(sent: mail.MailSent) -> None:
+            self.reload()
+            self.select_committee(info.name)
+            result = sent.result
+            lines = [_("Archive no. {sequence} for « {name} » sent by e-mail to {address} "
+                       "({size} KB).").format(sequence=result.sequence, name=result.peer_name,
+                                              address=sent.address,
+                                              size=max(1, result.size // 1024)),
+                     _("Contents:")]
+            for item_kind, label in result.items:
+                kind_label = _(exchange.KIND_LABELS.get(item_kind, item_kind))
+                lines.append(f"  • {kind_label} : {label}")
+            self.show_result(OK, "\n".join(lines))
+            self.notify(_("Archive no. {sequence} sent to « {name} ».").format(
+                sequence=result.sequence, name=result.peer_name), None)
+
+        run_task(self, _("Building the archive and sending it by e-mail…"),
+                 lambda: mail.send(self.folder, to, passphrase), done, self._refused)
 
     def _offer_draft(self, draft: Path) -> None:
         answer = QMessageBox.question(

@@ -1,4 +1,5 @@
-"""Where an archive goes: a USB stick, another folder, or an e-mail draft — and the passphrase.
+"""Where an archive goes: a USB stick, another folder, an e-mail draft, or straight by e-mail
+(when a mail server is set up in Paramètres) — and the passphrase.
 
 The destination is chosen *before* the archive is built: the exchange service records an
 archive as sent only once it is written, so a full or pulled stick leaves no trace and the
@@ -31,7 +32,7 @@ from ccsdesk.core.exchange import transport
 from ccsdesk.core.i18n import _
 from ccsdesk.gui.reference_tabs import hint
 
-USB, FOLDER, EMAIL = "usb", "folder", "email"
+USB, FOLDER, EMAIL, MAIL = "usb", "folder", "email", "mail"
 
 
 class SendDialog(QDialog):
@@ -39,11 +40,14 @@ class SendDialog(QDialog):
     ``destination()`` → (kind, folder) and ``passphrase.text()``.
 
     ``drives`` is the function listing removable drives (tests give a temporary folder
-    standing for a stick)."""
+    standing for a stick). ``mail_to`` is the committee's e-mail address and ``mail_ready``
+    whether a mail server is set up: « Send by e-mail » is offered only then, and disabled
+    with the reason when the address is missing."""
 
     def __init__(self, peer_name: str,
                  drives: Callable[[], list[transport.Drive]] = transport.removable_drives,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, mail_ready: bool = False,
+                 mail_to: str = "") -> None:
         super().__init__(parent)
         self._drives = drives
         self.setWindowTitle(_("Send an archive"))
@@ -57,8 +61,17 @@ class SendDialog(QDialog):
         self.folder = QRadioButton(_("In another folder"))
         self.email = QRadioButton(_("As an e-mail draft (.eml) to send with your mail "
                                     "program"))
+        self.mail = QRadioButton(_("By e-mail, sent now to {address}").format(
+            address=mail_to) if mail_to else _("By e-mail, sent now"))
+        self.mail.setVisible(mail_ready)
+        self.mail.setEnabled(mail_ready and bool(mail_to))
+        self.no_address = QLabel(_("No e-mail address is known for this committee: enter it "
+                                   "in Paramètres › Courrier électronique."))
+        self.no_address.setObjectName("warning")
+        self.no_address.setWordWrap(True)
+        self.no_address.setVisible(mail_ready and not mail_to)
         self.group = QButtonGroup(self)
-        for button in (self.usb, self.folder, self.email):
+        for button in (self.usb, self.folder, self.email, self.mail):
             self.group.addButton(button)
             button.toggled.connect(self._update)
         self.drive = QComboBox()
@@ -104,11 +117,15 @@ class SendDialog(QDialog):
         layout.addWidget(self.no_drive)
         layout.addWidget(self.folder)
         layout.addWidget(self.email)
+        layout.addWidget(self.mail)
+        layout.addWidget(self.no_address)
         layout.addLayout(form)
         layout.addWidget(hint(_("The passphrase unlocks the key that signs the archive.")))
         layout.addWidget(self.buttons)
         self.reload_drives()
         (self.usb if self.drive.count() else self.folder).setChecked(True)
+        if self.mail.isEnabled():
+            self.mail.setChecked(True)  # set up on purpose: the likely choice
         self.passphrase.setFocus()
 
     def reload_drives(self) -> None:
@@ -130,6 +147,8 @@ class SendDialog(QDialog):
     def kind(self) -> str:
         if self.usb.isChecked():
             return USB
+        if self.mail.isChecked():
+            return MAIL
         return EMAIL if self.email.isChecked() else FOLDER
 
     def destination(self) -> tuple[str, Path]:
@@ -142,10 +161,11 @@ class SendDialog(QDialog):
     def _update(self) -> None:
         kind = self.kind()
         self.drive.setEnabled(kind == USB)
-        self.path.setEnabled(kind != USB)
-        self.browse.setEnabled(kind != USB)
+        self.path.setEnabled(kind not in (USB, MAIL))
+        self.browse.setEnabled(kind not in (USB, MAIL))
         ready = bool(self.passphrase.text()) and (
-            self.drive.count() > 0 if kind == USB else bool(self.path.text().strip()))
+            self.drive.count() > 0 if kind == USB else
+            True if kind == MAIL else bool(self.path.text().strip()))
         self.send_button.setEnabled(ready)
         self.send_button.setText(_("Create the e-mail draft") if kind == EMAIL else _("Send"))
         self.send_button.setDefault(True)

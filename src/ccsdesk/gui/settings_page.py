@@ -1,5 +1,6 @@
 """The Paramètres page: the committee's profile and the interface language, plus the tabs of
-:mod:`ccsdesk.gui.reference_tabs` (member categories, places).
+:mod:`ccsdesk.gui.reference_tabs` (member categories, places), e-mail (:mod:`.mail_tab`),
+backups and the journal.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ Notify = Callable[[str, Callable[[], None] | None], None]
 class SettingsPage(QTabWidget):
     """Signals: ``profile_changed(Profile)`` after the name or chair changes,
     ``roster_changed()`` after a category is added or renamed.
-    Attributes: ``categories_tab``, ``places_tab``, ``backups_tab``, ``journal_tab``."""
+    Attributes: ``categories_tab``, ``places_tab``, ``mail_tab``, ``backups_tab``,
+    ``journal_tab``."""
 
     profile_changed = Signal(object)
     roster_changed = Signal()
@@ -51,6 +53,10 @@ class SettingsPage(QTabWidget):
         self.places_tab = PlacesTab(folder)
         self.addTab(self.categories_tab, _("Member categories"))
         self.addTab(self.places_tab, _("Places"))
+        from ccsdesk.gui.mail_tab import MailTab
+
+        self.mail_tab = MailTab(folder, self.notify)
+        self.addTab(self.mail_tab, _("E-mail"))
         from ccsdesk.gui.backups_tab import BackupsTab
 
         self.backups_tab = BackupsTab(folder, self.notify)
