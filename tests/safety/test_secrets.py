@@ -9,10 +9,14 @@ archives, e-mail draft, backups unpacked entry by entry, the key copy) is search
 passphrases and for the private material itself. The sealed keystore holds the keys only as
 AES-GCM ciphertext, so the search covers it too: nothing secret may appear in clear anywhere.
 
-The SMTP password of ``transport.send_by_smtp`` is checked against a real local SMTP
-server that refuses the login or hangs up: the refusal names the server, never the password
-(nor its base64 form sent in ``AUTH PLAIN``). A test fails if a password-like setting
-appears or ``smtplib`` is used elsewhere, so that this file gets extended then.
+The SMTP password is part of the flows: stored with ``mail set --password`` (sealed with
+age to the committee's own key), used by ``mail test`` and ``send --mail`` against a real
+local SMTP server, and by a refused login; it is hunted like the passphrases (and its
+base64 forms, as ``AUTH`` sends it) in everything printed, the journal, the database and
+the backups. ``transport.send_by_smtp`` is also checked against a server that refuses the
+login or hangs up: the refusal names the server, never the password. A test fails if
+another password-like setting appears or ``smtplib`` is used elsewhere, so that this file
+gets extended then.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ SECRET = "Kayes-Zebre-Violet-8142-ne-jamais-afficher"
 WRONG = "Kidal-Mauvaise-5531-ne-jamais-afficher"
 NEW = "Gao-Nouvelle-7720-ne-jamais-afficher"
 AGE_KEY_PASSPHRASE = "Tombouctou-Age-9034-ne-jamais-afficher"
+SMTP_PASSWORD = "Segou-Smtp-3307-ne-jamais-afficher"
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "roster"
 
 
@@ -138,6 +143,30 @@ def test_secrets_never_leave_the_keystore(tmp_path: Path,
               str(outputs / "envoi.eml"))
     flows.run(district, "receive", str(archive))
     flows.run(district, "verify", str(archive))
+    # The archive again by e-mail, through a real SMTP server, with a stored mail password.
+    from tests.core.smtp_server import MailServer
+
+    with MailServer(user="ccs.commune4", password=SMTP_PASSWORD) as server:
+        monkeypatch.setenv("CCSDESK_SMTP_PASSWORD", SMTP_PASSWORD)
+        flows.run(commune, "mail", "set", "--server", "127.0.0.1", "--port", str(server.port),
+                  "--security", "none", "--user", "ccs.commune4", "--from",
+                  "ccs.commune4@exemple.ml", "--password", "--address",
+                  "parent=ccs.district@exemple.ml")
+        monkeypatch.delenv("CCSDESK_SMTP_PASSWORD")
+        flows.run(commune, "--json", "mail", "show")
+        flows.run(commune, "mail", "test")
+        flows.run(commune, "--json", "send", "--to", "parent", "--mail")
+        refused = flows.run(commune, "send", "--to", "parent", "--mail", passphrase=WRONG,
+                            code=1)
+        assert "incorrecte" in refused.err
+    assert server.logins == ["ccs.commune4", "ccs.commune4"] and len(server.messages) == 1
+    with MailServer(user="ccs.commune4", password="autre-chose") as refusing:
+        flows.run(commune, "mail", "set", "--port", str(refusing.port))
+        flows.run(commune, "mail", "test", code=1)
+        flows.run(commune, "send", "--to", "parent", "--mail", code=1)
+    # What the server received (headers, body, attachment) holds no password either.
+    (outputs / "courriel-recu.eml").write_bytes(server.messages[0].data)
+
     # The age key for the stock age tool, under its own passphrase.
     monkeypatch.setenv(AGE_KEY_PASSPHRASE_ENV, AGE_KEY_PASSPHRASE)
     flows.run(commune, "identity", "export-age-key", str(outputs / "cle-age.age"))
@@ -182,6 +211,9 @@ def test_secrets_never_leave_the_keystore(tmp_path: Path,
     needles: dict[str, list[bytes]] = {
         "passphrase": _forms(SECRET), "wrong passphrase": _forms(WRONG),
         "new passphrase": _forms(NEW), "age-key passphrase": _forms(AGE_KEY_PASSPHRASE),
+        "SMTP password": [*_forms(SMTP_PASSWORD),
+                          base64.b64encode(SMTP_PASSWORD.encode()),
+                          base64.b64encode(f"\0ccs.commune4\0{SMTP_PASSWORD}".encode())],
     }
     for owner, material in (("commune", secrets), ("district", district_secrets)):
         for what, forms in _private_forms(material).items():
@@ -293,13 +325,22 @@ def test_smtp_password_never_in_a_message(tmp_path: Path, hang_up: bool) -> None
 
 
 def test_no_mail_password_or_other_secret_setting(commune: DataFolder) -> None:
-    """If an SMTP password or a token ever becomes a setting, protect it and test it here."""
+    """The sealed SMTP password is the one secret setting; another one must be tested here."""
+    import json
+
+    from ccsdesk.core.services import mail
+
+    mail.update(commune, server="smtp.exemple.ml", sender="ccs@exemple.ml", user="ccs",
+                password=SMTP_PASSWORD)
     with commune.database.reading() as session:
-        keys_stored = list(session.scalars(select(Setting.key)))
-    suspicious = [key for key in keys_stored
+        stored = {row.key: row.value for row in session.scalars(select(Setting))}
+    suspicious = [key for key in stored
                   if any(word in key.lower() for word in ("smtp", "password", "mot_de_passe",
                                                           "token", "secret"))]
-    assert suspicious == []
+    assert suspicious == [mail.PASSWORD_KEY]
+    sealed = json.loads(stored[mail.PASSWORD_KEY])
+    assert sealed.startswith("age:") and SMTP_PASSWORD not in json.dumps(stored)
+    assert base64.b64decode(sealed[4:]).startswith(b"age-encryption.org/v1")
     # smtplib is used by transport.send_by_smtp only (tested above); any other use of it, or
     # a password stored in a setting, must come with its own test here.
     source = Path(__file__).resolve().parents[2] / "src" / "ccsdesk"
