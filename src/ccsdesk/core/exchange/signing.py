@@ -2,12 +2,14 @@
 
 The signed packet is what travels up to the District, and any PDF reader (or poppler's
 ``pdfsig``) must be able to say who issued it and that not one byte changed since. pyHanko
-does the PDF work; it is imported only inside these functions because its import alone costs
-about half a second, which ``ccsdesk status`` and the window's start must not pay.
+does the PDF work; it is imported only inside these functions (through ``pades.py``) because
+its import alone costs a quarter to half a second, which ``ccsdesk status`` and the window's
+start must not pay.
 
-The stamp is drawn with a Latin cut of the shipped Noto Sans (``documents/stamp_font.py``):
-pyHanko's default font draws "–" wrongly and DejaVu Sans comes out stretched
-(``stack-notes.md``), and the cut halves the signature's time.
+The stamp is drawn with ReportLab in a Latin cut of the shipped Noto Sans
+(``stamp_appearance.py``, ``documents/stamp_font.py``): pyHanko's default font draws "–"
+wrongly, DejaVu Sans comes out stretched (``stack-notes.md``), and pyHanko's own OpenType
+engine would import fontTools and HarfBuzz at every command-line signature.
 """
 
 from __future__ import annotations
@@ -17,17 +19,20 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from ccsdesk.core import formats
-from ccsdesk.core.documents import layout, stamp_font
+from ccsdesk.core.documents import layout
 from ccsdesk.core.errors import InputError, NotFoundError, StateError
 from ccsdesk.core.exchange import certificates, keys
 from ccsdesk.core.i18n import _
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.core.storage.models import Committee
+
+if TYPE_CHECKING:
+    from ccsdesk.core.exchange.pades import Request
 
 DEFAULT_FIELD = "SignatureComite"
 _MM = 72 / 25.4
@@ -123,91 +128,50 @@ def sign_pdf(
     anything is read from the PDF.
     """
     secrets = keys.unlock(folder.keys_dir, passphrase)
-    data = _read_source(source)
+    request = prepare(folder, _read_source(source), secrets.signing_key_der,
+                      stamp_text=stamp_text, field_name=field_name, on_page=on_page, box=box,
+                      reason=reason)
+    from ccsdesk.core.exchange import pades
+
+    return pades.sign(request)
+
+
+def prepare(
+    folder: DataFolder,
+    data: bytes,
+    signing_key_der: bytes,
+    *,
+    stamp_text: list[str] | None = None,
+    field_name: str = DEFAULT_FIELD,
+    on_page: int = 0,
+    box: tuple[float, float, float, float] | None = DEFAULT_BOX,
+    reason: str | None = None,
+) -> Request:
+    """Everything ``pades.sign`` needs from this data folder, the stamp already drawn.
+
+    Split from :func:`sign_pdf` so that the command line can hand the pyHanko part to a
+    process that imported pyHanko meanwhile (``signing_worker.py``); this half reads the
+    database and draws with ReportLab, and never imports pyHanko.
+    """
+    from ccsdesk.core.exchange import pades, stamp_appearance
+
     head = layout.letterhead(folder)
     # Leaf first, then the certificates of the committees that issued it (exchange issue).
     chain_pems = certificates.own_chain(folder.keys_dir, _own_certificate_pem(folder))
-    moment = datetime.now().astimezone()
-    lines = stamp_text if stamp_text is not None else stamp_lines(head, moment)
-
-    from asn1crypto import keys as asn1_keys
-    from asn1crypto import pem as asn1_pem
-    from asn1crypto import x509 as asn1_x509
-    from pyhanko.pdf_utils.content import RawContent
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
-    from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.pdf_utils.text import TextBoxStyle
-    from pyhanko.sign import fields, signers
-    from pyhanko.stamp import TextStampStyle
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
-
-    chain = [asn1_x509.Certificate.load(asn1_pem.unarmor(pem.encode("ascii"))[2])
-             for pem in chain_pems]
-    certificate = chain[0]
-    signer = signers.SimpleSigner(
-        signing_cert=certificate,
-        signing_key=asn1_keys.PrivateKeyInfo.load(secrets.signing_key_der),
-        cert_registry=SimpleCertificateStore.from_certs(chain),
-    )
-    metadata = signers.PdfSignatureMetadata(
-        field_name=field_name,
-        md_algorithm="sha256",
-        subfilter=fields.SigSeedSubFilter.PADES,
-        reason=reason or _("Issued by the committee"),
-        location=head.town,
-        name=head.committee_name,
-    )
-    style = None
-    spec = None
+    rect = None
+    drawing = None
     if box is not None:
         # pyHanko lays out with fractions: whole points only.
-        rect = tuple(round(v) for v in box)
-        width, height = rect[2] - rect[0], rect[3] - rect[1]
-        style = TextStampStyle(
-            stamp_text="\n".join(line.replace("%", "%%") for line in lines),
-            text_box_style=TextBoxStyle(
-                font=GlyphAccumulatorFactory(str(stamp_font.stamp_font_path())),
-                font_size=9, leading=12,
-            ),
-            inner_content_layout=SimpleBoxLayoutRule(
-                x_align=AxisAlignment.ALIGN_MIN, y_align=AxisAlignment.ALIGN_MID,
-                margins=Margins.uniform(7),
-            ),
-            border_width=1,
-            # An opaque white card, so that what lies under the stamp does not show through.
-            background=RawContent(b"1 1 1 rg 0 0 %d %d re f" % (width, height)),
-            background_layout=SimpleBoxLayoutRule(
-                x_align=AxisAlignment.ALIGN_MIN, y_align=AxisAlignment.ALIGN_MIN,
-                margins=Margins.uniform(0),
-            ),
-            background_opacity=1.0,
-        )
-        spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=on_page, box=rect)
-    try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-        pages = int(writer.root["/Pages"]["/Count"])
-        if box is not None and not -pages <= on_page < pages:
-            raise InputError(
-                _("This PDF has {count} pages: there is no page {page} for the stamp.").format(
-                    count=pages, page=on_page + 1 if on_page >= 0 else on_page))
-        existing = {name: value for name, value, _ref in fields.enumerate_sig_fields(writer)}
-        if existing.get(field_name) is not None:
-            raise InputError(
-                _("This PDF is already signed in the field « {field} ».").format(
-                    field=field_name))
-        pdf_signer = signers.PdfSigner(
-            metadata, signer=signer, stamp_style=style,
-            new_field_spec=None if field_name in existing else spec,
-        )
-        output = pdf_signer.sign_pdf(writer)
-    except (PdfError, ValueError, KeyError, IndexError) as error:
-        raise InputError(
-            _("This file cannot be signed: it is not a readable PDF ({reason}).").format(
-                reason=error)
-        ) from None
-    return output.getvalue()
+        rect = (round(box[0]), round(box[1]), round(box[2]), round(box[3]))
+        moment = datetime.now().astimezone()
+        lines = stamp_text if stamp_text is not None else stamp_lines(head, moment)
+        drawing = stamp_appearance.draw(lines, rect[2] - rect[0], rect[3] - rect[1])
+    return pades.Request(
+        data=data, signing_key_der=signing_key_der, chain_pems=tuple(chain_pems),
+        field_name=field_name, reason=reason or _("Issued by the committee"),
+        location=head.town, name=head.committee_name, on_page=on_page, box=rect,
+        stamp_pdf=drawing,
+    )
 
 
 def _quiet_library_logs() -> None:
