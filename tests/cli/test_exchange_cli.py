@@ -95,6 +95,13 @@ def test_three_committees_by_the_command_line(tmp_path: Path) -> None:
     checked = run(district, "verify", str(up))
     assert checked.code == 0, checked.err
     assert "Archive intacte" in checked.out and "CCS de la Commune IV" in checked.out
+    # The journal segment it carries is walked as on import, and said.
+    assert "Journal de « CCS de la Commune IV » :" in checked.out
+    assert "leur chaîne vérifiée" in checked.out
+    as_json = ok(district, "verify", str(up))
+    [carried] = as_json["journals"]
+    assert carried["committee"] == "CCS de la Commune IV"
+    assert carried["entries"] == carried["new"] == as_json["journal_entries"] > 0
     # The commune's signed packet, checked at the District, names its signer in French.
     ok(commune, "documents", str(meeting_id), "--out", str(tmp_path / "docs"), "--only",
        "packet")
@@ -107,6 +114,8 @@ def test_three_committees_by_the_command_line(tmp_path: Path) -> None:
     imported = run(district, "receive", str(up))
     assert imported.code == 0, imported.err
     assert "vérifiée et importée" in imported.out and "1 session" in imported.out
+    assert f"{carried['new']} nouvelles entrées du journal de « CCS de la Commune IV » " \
+        "(chaîne vérifiée)" in imported.out
     again = run(district, "receive", str(up))
     assert again.code == 0 and "déjà été importée" in again.out
     recs = ok(district, "recommendations", "list")["recommendations"]
@@ -118,6 +127,9 @@ def test_three_committees_by_the_command_line(tmp_path: Path) -> None:
     at_national = ok(national, "receive", str(forward))
     assert at_national["signed_by"] == ["CCS de la Commune IV"]
     assert at_national["sessions"] == 1
+    assert {j["committee"]: j["new"] for j in at_national["journals"]} == {
+        "CCS de la Commune IV": carried["new"],
+        "CCS du District de Bamako": at_national["journal_entries"] - carried["new"]}
 
     # A decision at the District travels down.
     ok(district, "recommendations", "status", str(recs[0]["id"]), "accepted", "--note",

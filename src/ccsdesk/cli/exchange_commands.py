@@ -296,10 +296,30 @@ def receive_lines(result: Any) -> list[str]:
     if result.forwarded:
         lines.append(_("Forwarded archives of: {names}").format(
             names=", ".join(result.signed_by)))
+    lines.extend(journal_lines(result))
     if result.certificate_installed:
         lines.append(_("Certificate from the parent installed: this committee's signatures "
                        "now chain to it."))
     lines.extend(result.notes)
+    return lines
+
+
+def journal_lines(result: Any, verifying: bool = False) -> list[str]:
+    """The journal segments an archive carried, per committee (import and ``verify``)."""
+    lines = []
+    for arrival in result.journals:
+        if verifying:
+            lines.append(ngettext(
+                "Journal of « {name} »: {count} entry, its chain checked against what this "
+                "committee holds ({new} new).",
+                "Journal of « {name} »: {count} entries, their chain checked against what "
+                "this committee holds ({new} new).", arrival.entries).format(
+                    name=arrival.name, count=arrival.entries, new=arrival.new))
+        else:
+            lines.append(ngettext(
+                "{count} new journal entry from « {name} » (chain checked)",
+                "{count} new journal entries from « {name} » (chain checked)",
+                arrival.new).format(name=arrival.name, count=arrival.new))
     return lines
 
 
@@ -310,7 +330,10 @@ def _receive_json(result: Any) -> dict[str, Any]:
             "sessions": result.sessions, "recommendations": result.recommendations,
             "decisions": result.decisions, "acknowledged": result.acknowledged,
             "forwarded": result.forwarded, "signed_by": result.signed_by,
-            "certificate_installed": result.certificate_installed, "notes": result.notes}
+            "certificate_installed": result.certificate_installed, "notes": result.notes,
+            "journal_entries": result.journal_entries,
+            "journals": [{"committee": j.name, "committee_uid": j.uid, "entries": j.entries,
+                          "new": j.new} for j in result.journals]}
 
 
 def run_receive(context: Context, args: argparse.Namespace) -> int:
@@ -346,6 +369,7 @@ def verify_archive(context: Context, path: Path, data: bytes) -> int:
     if result.forwarded:
         lines.append(_("Forwarded archives of: {names}").format(
             names=", ".join(result.signed_by)))
+    lines.extend(journal_lines(result, verifying=True))
     lines.extend(result.notes)
     context.emit({"file": str(path), "kind": "archive", "intact": True,
                   **_receive_json(result), "entries": result.entries}, "\n".join(lines))

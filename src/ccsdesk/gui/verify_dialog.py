@@ -104,6 +104,9 @@ def archive_verdict(folder: DataFolder, data: bytes, passphrase: str) -> Verdict
     if result.forwarded:
         lines.append(_("Forwarded archives of: {names}").format(
             names=", ".join(result.signed_by)))
+    from ccsdesk.cli.exchange_commands import journal_lines
+
+    lines.extend(journal_lines(result, verifying=True))
     lines.extend(result.notes)
     return Verdict(True, _("Intact archive: signature and every hash check out."), lines)
 

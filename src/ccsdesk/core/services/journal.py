@@ -220,14 +220,15 @@ def _segment_refused(name: str, entry: object, reason: str) -> InputError:
 
 
 def check_segment(session: Session, document: dict[str, Any], origin_uid: str,
-                  origin_name: str, archive_id: int) -> int:
+                  origin_name: str, archive_id: int, *, keep: bool = True) -> int:
     """Check a received segment against what we hold of that committee's chain, keep it.
 
     Every entry's hash must recompute and link to the one before; the first new entry must
     link to the last one received from that committee (the genesis hash the first time).
     Entries already received (a segment that was not yet acknowledged is sent again) must
     be the very same. Raises ``InputError`` (the caller's transaction is rolled back);
-    returns the number of new entries.
+    returns the number of new entries. ``keep=False`` only checks (``verify FILE``, from a
+    read transaction): the same walk, nothing stored.
     """
     from sqlalchemy import func
 
@@ -283,13 +284,15 @@ def check_segment(session: Session, document: dict[str, Any], origin_uid: str,
                 and last is not None else _("its link to the previous entry does not match"))
         if len(actor) > 120 or len(action) > 60 or len(subject) > 120:
             raise _segment_refused(name, entry_id, _("it cannot be read"))
-        session.add(ReceivedJournalEntry(
-            origin_uid=origin_uid, origin_name=name, archive_id=archive_id,
-            entry_id=entry_id, at=at, actor=actor, action=action, subject=subject,
-            details=details, prev_hash=prev_hash, hash=digest))
+        if keep:
+            session.add(ReceivedJournalEntry(
+                origin_uid=origin_uid, origin_name=name, archive_id=archive_id,
+                entry_id=entry_id, at=at, actor=actor, action=action, subject=subject,
+                details=details, prev_hash=prev_hash, hash=digest))
         prev, last_id = digest, entry_id
         added += 1
-    session.flush()
+    if keep:
+        session.flush()
     return added
 
 
