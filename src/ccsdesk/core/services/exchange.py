@@ -18,6 +18,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import exists, func, select
@@ -293,6 +294,9 @@ class _Due:
     entries: list[archive.Entry]
     digest: str
     outbox_id: int | None = None
+    # Entries too slow to make inside a transaction (a signed packet, ~0.35 s each; a
+    # forwarded archive's bytes): ``send`` makes them before it takes the write lock.
+    load: Callable[[], list[archive.Entry]] | None = None
 
 
 @dataclass(frozen=True)
@@ -308,7 +312,8 @@ class SendResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _packet_for(folder: DataFolder, meeting: Meeting, passphrase: str) -> bytes | None:
+def _packet_for(folder: DataFolder, meeting_id: int, uid: str,
+                passphrase: str) -> list[archive.Entry]:
     """The session's signed packet (PDF), built and signed now with our key and chain.
 
     Built only when the session is due, so its fresh signature time does not make an
@@ -316,7 +321,13 @@ def _packet_for(folder: DataFolder, meeting: Meeting, passphrase: str) -> bytes 
     """
     from ccsdesk.core.documents import packet
 
-    return packet.build_signed(folder, meeting.id, passphrase).data
+    data = packet.build_signed(folder, meeting_id, passphrase).data
+    return [archive.Entry(f"entries/packets/{uid}.pdf", "packet", data, uid)]
+
+
+def _forwarded(folder: DataFolder, manifest_sha256: str, path: str,
+               ref: str) -> list[archive.Entry]:
+    return [archive.Entry(path, "forward", store.raw(folder, manifest_sha256), ref)]
 
 
 def _due_items(folder: DataFolder, session: Session, own: Committee, peer: Committee,
@@ -349,10 +360,9 @@ def _due_items(folder: DataFolder, session: Session, own: Committee, peer: Commi
             if ("session", meeting.uid, digest) in acked:
                 continue
             entries = [archive.Entry(f"entries/sessions/{meeting.uid}.json", "session", data,
-                                     meeting.uid),
-                       archive.Entry(f"entries/packets/{meeting.uid}.pdf", "packet",
-                                     _packet_for(folder, meeting, passphrase), meeting.uid)]
-            add(_Due("session", meeting.uid, document["label"], entries, digest))
+                                     meeting.uid)]
+            add(_Due("session", meeting.uid, document["label"], entries, digest,
+                     load=partial(_packet_for, folder, meeting.id, meeting.uid, passphrase)))
         children = session.scalars(select(Committee).where(Committee.relation == "child"))
         for child in children:
             for received in session.scalars(select(ExchangeArchive).where(
@@ -365,13 +375,12 @@ def _due_items(folder: DataFolder, session: Session, own: Committee, peer: Commi
                 # The manifest's hash covers every entry's: it names the content exactly.
                 if ("forward", ref, received.manifest_sha256) in acked:
                     continue
-                content = store.raw(folder, received.manifest_sha256)
                 label = _("{name}, archive {sequence}").format(name=child.name,
                                                                sequence=received.sequence)
-                add(_Due("forward", ref, label,
-                         [archive.Entry(f"entries/forwarded/{child.uid}-{received.sequence}"
-                                        ".zip", "forward", content, ref)],
-                         received.manifest_sha256))
+                path = f"entries/forwarded/{child.uid}-{received.sequence}.zip"
+                add(_Due("forward", ref, label, [], received.manifest_sha256,
+                         load=partial(_forwarded, folder, received.manifest_sha256, path,
+                                      ref)))
         # Follow-up decided here (or brought by a child's decision) on the recommendations
         # of the committees below: the parent holds them through the forwarded sessions,
         # which carry only what their writer knew when it signed.
@@ -416,6 +425,16 @@ def _origins_through(session: Session, child: Committee) -> set[str]:
         ReceivedSession.via_id == child.id))}
 
 
+def _journal_after(session: Session, peer: Committee) -> int:
+    """The last journal entry id of the segments the parent acknowledged (0: none yet)."""
+    refs = session.scalars(
+        select(ExchangeItem.ref)
+        .join(ExchangeArchive, ExchangeArchive.id == ExchangeItem.archive_id)
+        .where(ExchangeArchive.peer_id == peer.id, ExchangeArchive.direction == "out",
+               ExchangeItem.kind == "journal", ExchangeItem.acknowledged_at.is_not(None)))
+    return max((int(ref.rsplit("-", 1)[-1]) for ref in refs), default=0)
+
+
 def _journal_segment(session: Session, peer: Committee) -> _Due | None:
     """Our journal since the last segment the parent acknowledged (all of it the first time).
 
@@ -423,13 +442,7 @@ def _journal_segment(session: Session, peer: Committee) -> _Due | None:
     that is not acknowledged (an archive of acknowledgements only) is simply sent again,
     overlapping, and the receiver checks the overlap against what it already holds.
     """
-    refs = session.scalars(
-        select(ExchangeItem.ref)
-        .join(ExchangeArchive, ExchangeArchive.id == ExchangeItem.archive_id)
-        .where(ExchangeArchive.peer_id == peer.id, ExchangeArchive.direction == "out",
-               ExchangeItem.kind == "journal", ExchangeItem.acknowledged_at.is_not(None)))
-    after = max((int(ref.rsplit("-", 1)[-1]) for ref in refs), default=0)
-    document = journal.segment(session, after)
+    document = journal.segment(session, _journal_after(session, peer))
     if document is None:
         return None
     first, last = document["entries"][0]["id"], document["entries"][-1]["id"]
@@ -441,25 +454,90 @@ def _journal_segment(session: Session, peer: Committee) -> _Due | None:
         archive.sha256(data))
 
 
+# A send whose data keeps changing while its archive is built gives up after this many tries.
+SEND_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class _Party:
+    """A committee's fields an archive needs, read while its session was open."""
+
+    id: int
+    uid: str
+    name: str
+    level: str
+    fingerprint: str
+    age_recipient: str
+
+    @classmethod
+    def of(cls, row: Committee) -> _Party:
+        return cls(row.id, row.uid, row.name, row.level, row.fingerprint, row.age_recipient)
+
+
+@dataclass
+class _Plan:
+    """What one send is about to write, read in one snapshot without the write lock."""
+
+    own: _Party
+    peer: _Party
+    due: list[_Due]
+    sequence: int
+    chain: list[str]
+    segment: _Due | None
+    journal_after: int
+
+    def key(self) -> tuple[Any, ...]:
+        """What must still hold when the send is recorded. The journal only grows: the
+        segment read earlier stays a valid one as long as the parent's acknowledgements
+        have not moved its start."""
+        return (self.peer.id, self.peer.age_recipient, self.sequence, tuple(self.chain),
+                self.own.name, self.journal_after,
+                tuple((i.kind, i.ref, i.digest, i.outbox_id) for i in self.due))
+
+
+def _plan(folder: DataFolder, session: Session, to: str, passphrase: str) -> _Plan:
+    own = _own(session)
+    peer = find_peer(session, to)
+    due = _due_items(folder, session, own, peer, passphrase)
+    if not due:
+        raise StateError(_("Nothing to send to « {name} »: everything was already "
+                           "acknowledged.").format(name=peer.name))
+    sequence = (session.scalar(select(func.max(ExchangeArchive.sequence)).where(
+        ExchangeArchive.direction == "out", ExchangeArchive.peer_id == peer.id)) or 0) + 1
+    chain = certificates.own_chain(folder.keys_dir, own.signing_certificate)
+    parent = peer.relation == "parent"
+    return _Plan(own=_Party.of(own), peer=_Party.of(peer), due=due, sequence=sequence,
+                 chain=chain,
+                 segment=_journal_segment(session, peer) if parent else None,
+                 journal_after=_journal_after(session, peer) if parent else 0)
+
+
 def send(folder: DataFolder, to: str, passphrase: str,
-         write: Callable[[bytes], None]) -> SendResult:
+         write: Callable[[bytes], None],
+         built: Callable[[int], None] | None = None) -> SendResult:
     """Build the archive due to ``to`` and hand its bytes to ``write`` (e.g. a USB copy).
 
-    The archive is recorded as sent only when ``write`` returned: a full or pulled stick
-    leaves no trace and the same sequence number is used next time.
+    The due items are read in a read transaction and the archive (signed packets, ~0.35 s
+    per session, then sealing) is built holding no lock, so the window or another program
+    can keep writing meanwhile. Only then is the write lock taken, to check that what is due
+    and the next sequence number are still those the archive was built from — else it is
+    built again (``SEND_ATTEMPTS`` times at most, then refused) — and to record it. ``built``
+    is told each time an archive is ready (the attempt number), before the lock is taken.
+
+    The archive is recorded as sent only when ``write`` returned, inside that same short
+    transaction: a full or pulled stick leaves no trace and the same sequence number is
+    used next time, and no other send can take the number meanwhile.
     """
     secrets = keys.unlock(folder.keys_dir, passphrase)
-    with folder.database.unit_of_work() as session:
-        own = _own(session)
-        peer = find_peer(session, to)
-        due = _due_items(folder, session, own, peer, passphrase)
-        if not due:
-            raise StateError(_("Nothing to send to « {name} »: everything was already "
-                               "acknowledged.").format(name=peer.name))
-        sequence = (session.scalar(select(func.max(ExchangeArchive.sequence)).where(
-            ExchangeArchive.direction == "out", ExchangeArchive.peer_id == peer.id)) or 0) + 1
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        with folder.database.reading() as session:
+            plan = _plan(folder, session, to, passphrase)
+        own, peer, sequence = plan.own, plan.peer, plan.sequence
+        entries = [entry for item in plan.due
+                   for entry in item.entries + (item.load() if item.load else [])]
+        if plan.segment is not None:
+            entries.append(plan.segment.entries[0])
         now = datetime.now()
-        chain = certificates.own_chain(folder.keys_dir, own.signing_certificate)
         manifest = {
             "sender": {"uid": own.uid, "name": own.name, "level": own.level,
                        "fingerprint": own.fingerprint},
@@ -467,39 +545,46 @@ def send(folder: DataFolder, to: str, passphrase: str,
             "sequence": sequence,
             "created": now.astimezone().isoformat(timespec="seconds"),
         }
-        entries = [entry for item in due for entry in item.entries]
-        segment = _journal_segment(session, peer) if peer.relation == "parent" else None
-        if segment is not None:
-            entries.append(segment.entries[0])
-        data, manifest_bytes = archive.seal(manifest, entries, secrets.signing_key_der, chain,
-                                            [peer.age_recipient, own.age_recipient])
-        counts: dict[str, int] = {}
-        for item in due:
-            counts[item.kind] = counts.get(item.kind, 0) + 1
-        row = ExchangeArchive(direction="out", peer_id=peer.id, sequence=sequence,
-                              manifest_sha256=archive.sha256(manifest_bytes),
-                              # The manifest's hash names the content; hashing 50 MB
-                              # of ciphertext again would only slow the send.
-                              file_sha256="", size=len(data),
-                              created_at=now, at=now, entries=len(entries),
-                              summary=json.dumps(counts))
-        session.add(row)
-        session.flush()
-        for item in due:
-            session.add(ExchangeItem(archive_id=row.id, kind=item.kind, ref=item.ref,
-                                     label=item.label[:300], content_hash=item.digest))
-            if item.outbox_id is not None and item.kind == "ack":
-                session.get(ExchangeOutbox, item.outbox_id).sent_archive_id = row.id  # type: ignore[union-attr]
-        if segment is not None:
-            session.add(ExchangeItem(archive_id=row.id, kind=segment.kind, ref=segment.ref,
-                                     label=segment.label[:300], content_hash=segment.digest))
-        journal.record(session, "exchange.send", f"committee:{peer.uid}",
-                       {"sequence": sequence, "manifest_sha256": row.manifest_sha256,
-                        "counts": counts})
-        write(data)
-        return SendResult(peer_id=peer.id, peer_name=peer.name, sequence=sequence,
-                          size=len(data), manifest_sha256=row.manifest_sha256,
-                          items=tuple((item.kind, item.label) for item in due), counts=counts)
+        data, manifest_bytes = archive.seal(manifest, entries, secrets.signing_key_der,
+                                            plan.chain, [peer.age_recipient, own.age_recipient])
+        if built is not None:
+            built(attempt)
+        with folder.database.unit_of_work() as session:
+            if _plan(folder, session, to, passphrase).key() != plan.key():
+                continue  # changed while it was built: build it again from the new state
+            counts: dict[str, int] = {}
+            for item in plan.due:
+                counts[item.kind] = counts.get(item.kind, 0) + 1
+            row = ExchangeArchive(direction="out", peer_id=peer.id, sequence=sequence,
+                                  manifest_sha256=archive.sha256(manifest_bytes),
+                                  # The manifest's hash names the content; hashing 50 MB
+                                  # of ciphertext again would only slow the send.
+                                  file_sha256="", size=len(data),
+                                  created_at=now, at=now, entries=len(entries),
+                                  summary=json.dumps(counts))
+            session.add(row)
+            session.flush()
+            for item in plan.due:
+                session.add(ExchangeItem(archive_id=row.id, kind=item.kind, ref=item.ref,
+                                         label=item.label[:300], content_hash=item.digest))
+                if item.outbox_id is not None and item.kind == "ack":
+                    session.get(ExchangeOutbox, item.outbox_id).sent_archive_id = row.id  # type: ignore[union-attr]
+            segment = plan.segment
+            if segment is not None:
+                session.add(ExchangeItem(archive_id=row.id, kind=segment.kind,
+                                         ref=segment.ref, label=segment.label[:300],
+                                         content_hash=segment.digest))
+            journal.record(session, "exchange.send", f"committee:{peer.uid}",
+                           {"sequence": sequence, "manifest_sha256": row.manifest_sha256,
+                            "counts": counts})
+            write(data)
+            return SendResult(peer_id=peer.id, peer_name=peer.name, sequence=sequence,
+                              size=len(data), manifest_sha256=row.manifest_sha256,
+                              items=tuple((item.kind, item.label) for item in plan.due),
+                              counts=counts)
+    raise StateError(_("The data kept changing while the archive for « {name} » was being "
+                       "built ({count} tries); nothing was sent. Send it again in a "
+                       "moment.").format(name=plan.peer.name, count=SEND_ATTEMPTS))
 
 
 # --- Receive ------------------------------------------------------------------------------
@@ -623,7 +708,7 @@ def _check(session: Session, contents: archive.Contents) -> tuple[Committee, Com
 
 def open_archive(data: bytes, secrets: keystore.Secrets) -> archive.Contents:
     """Decrypt and check integrity (signature of the manifest, every hash)."""
-    return archive.unpack(archive.decrypt(data, secrets.age_identity))
+    return archive.open_sealed(data, secrets.age_identity)
 
 
 def verify(folder: DataFolder, data: bytes, secrets: keystore.Secrets) -> ReceiveResult:
