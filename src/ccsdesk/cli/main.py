@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if getattr(sys, "frozen", False):
+        # In the bundle, the packet's signing helper (``signing_worker.py``, spawned on
+        # Windows) starts as this executable: this runs it and exits instead of the CLI.
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     if os.environ.get("CCSDESK_LANG"):
         i18n.set_language(os.environ["CCSDESK_LANG"])
     arguments = list(sys.argv[1:] if argv is None else argv)

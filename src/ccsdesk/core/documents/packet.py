@@ -187,13 +187,17 @@ def build(folder: DataFolder, meeting_id: int, *, today: date | None = None,
                        tuple((key, title) for key, title, _level in _parts(record)))
 
 
-def sign(folder: DataFolder, built: BuiltPacket, passphrase: str) -> BuiltPacket:
-    """The packet signed with the committee's key, the visible stamp on the cover."""
+def sign(folder: DataFolder, built: BuiltPacket, passphrase: str, *,
+         via: Any = None) -> BuiltPacket:
+    """The packet signed with the committee's key, the visible stamp on the cover.
+
+    ``via``: where pyHanko signs (``signing.sign_pdf``); the command line's helper process.
+    """
     from ccsdesk.core.exchange import signing
 
     data = signing.sign_pdf(folder, built.data, passphrase, field_name=FIELD_NAME,
                             on_page=built.stamp_page, box=built.stamp_box,
-                            reason=_("Session packet issued by the committee"))
+                            reason=_("Session packet issued by the committee"), via=via)
     return BuiltPacket(data, built.identity, built.stamp_page, built.stamp_box, built.parts,
                        signed=True)
 

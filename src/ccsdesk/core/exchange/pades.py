@@ -4,7 +4,7 @@ This module imports pyHanko at its top and nothing of the data folder, the key s
 SQLAlchemy, for two reasons. ``signing.py`` imports it only when a signature is made, so
 the rest of the program never pays pyHanko's import (a quarter to half a second); and the
 command line can import it in a helper process while the main one is still building the PDF
-(``signing_worker.py``): everything needed crosses as plain bytes and strings.
+(``signing_worker.py``): everything needed crosses as a ``SignRequest`` of bytes and strings.
 
 The stamp arrives already drawn (``stamp_appearance.py``) and is set as the widget's static
 appearance, which keeps pyHanko's OpenType engine, fontTools and HarfBuzz unloaded.
@@ -15,7 +15,6 @@ from __future__ import annotations
 import binascii
 import io
 import uuid
-from dataclasses import dataclass
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pem as asn1_pem
@@ -30,27 +29,8 @@ from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from ccsdesk.core.errors import InputError
+from ccsdesk.core.exchange.sign_request import SignRequest
 from ccsdesk.core.i18n import _
-
-
-@dataclass(frozen=True)
-class Request:
-    """What a signature needs once the key is unlocked and the stamp drawn.
-
-    ``box`` is the stamp's rectangle in whole points (pyHanko lays out with fractions) on
-    page ``on_page``, with ``stamp_pdf`` its drawing; ``box`` None signs without a stamp.
-    """
-
-    data: bytes
-    signing_key_der: bytes
-    chain_pems: tuple[str, ...]
-    field_name: str
-    reason: str
-    location: str
-    name: str
-    on_page: int = 0
-    box: tuple[int, int, int, int] | None = None
-    stamp_pdf: bytes | None = None
 
 
 class _PageAppearance(content.PdfContent):
@@ -85,7 +65,7 @@ def _style(stamp_pdf: bytes) -> StaticStampStyle:
     )
 
 
-def sign(request: Request) -> bytes:
+def sign(request: SignRequest) -> bytes:
     """The signed bytes of ``request.data`` (an incremental update: the original stays first).
 
     Refuses (``InputError``) a file that is not a readable PDF, a stamp page it does not

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,7 +33,7 @@ from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.core.storage.models import Committee
 
 if TYPE_CHECKING:
-    from ccsdesk.core.exchange.pades import Request
+    from ccsdesk.core.exchange.sign_request import SignRequest
 
 DEFAULT_FIELD = "SignatureComite"
 _MM = 72 / 25.4
@@ -119,18 +120,22 @@ def sign_pdf(
     on_page: int = 0,
     box: tuple[float, float, float, float] | None = DEFAULT_BOX,
     reason: str | None = None,
+    via: Callable[[SignRequest], bytes] | None = None,
 ) -> bytes:
     """Sign the PDF ``source`` with this committee's key; returns the signed bytes.
 
     ``stamp_text`` replaces the default stamp lines (see :func:`stamp_lines`); ``box`` (in
     points, from the page's bottom left) places the stamp on page ``on_page``, or ``None``
     signs without a visible stamp. A wrong passphrase raises ``WrongPassphraseError`` before
-    anything is read from the PDF.
+    anything is read from the PDF. ``via`` makes the pyHanko part somewhere else (the
+    command line's ``SigningWorker.sign``); by default it is ``pades.sign``, here.
     """
     secrets = keys.unlock(folder.keys_dir, passphrase)
     request = prepare(folder, _read_source(source), secrets.signing_key_der,
                       stamp_text=stamp_text, field_name=field_name, on_page=on_page, box=box,
                       reason=reason)
+    if via is not None:
+        return via(request)
     from ccsdesk.core.exchange import pades
 
     return pades.sign(request)
@@ -146,14 +151,16 @@ def prepare(
     on_page: int = 0,
     box: tuple[float, float, float, float] | None = DEFAULT_BOX,
     reason: str | None = None,
-) -> Request:
+) -> SignRequest:
     """Everything ``pades.sign`` needs from this data folder, the stamp already drawn.
 
     Split from :func:`sign_pdf` so that the command line can hand the pyHanko part to a
     process that imported pyHanko meanwhile (``signing_worker.py``); this half reads the
     database and draws with ReportLab, and never imports pyHanko.
     """
-    from ccsdesk.core.exchange import pades, stamp_appearance
+    from ccsdesk.core import i18n
+    from ccsdesk.core.exchange import stamp_appearance
+    from ccsdesk.core.exchange.sign_request import SignRequest
 
     head = layout.letterhead(folder)
     # Leaf first, then the certificates of the committees that issued it (exchange issue).
@@ -166,11 +173,11 @@ def prepare(
         moment = datetime.now().astimezone()
         lines = stamp_text if stamp_text is not None else stamp_lines(head, moment)
         drawing = stamp_appearance.draw(lines, rect[2] - rect[0], rect[3] - rect[1])
-    return pades.Request(
+    return SignRequest(
         data=data, signing_key_der=signing_key_der, chain_pems=tuple(chain_pems),
         field_name=field_name, reason=reason or _("Issued by the committee"),
         location=head.town, name=head.committee_name, on_page=on_page, box=rect,
-        stamp_pdf=drawing,
+        stamp_pdf=drawing, language=i18n.current_language(),
     )
 
 

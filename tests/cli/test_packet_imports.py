@@ -1,0 +1,68 @@
+"""What the signed packet costs the command line in imports (issue 5: under 1 s).
+
+Not a timing assertion: these fail when an expensive import comes back. From the command
+line, pyHanko (and the aiohttp it drags in) is imported by the signing helper process while
+the main one builds, so the main process must not import it; and no signature, wherever it
+is made, may load fontTools again (the stamp is drawn with ReportLab, ``stamp_appearance``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ccsdesk.core.storage.folder import DataFolder
+from tests.conftest import PASSPHRASE
+from tests.core import pdftools
+from tests.core.session_data import full_session
+
+WATCHED = ("pyhanko", "pyhanko_certvalidator", "aiohttp", "fontTools", "reportlab")
+
+_RUN = """
+import json, sys
+{prelude}
+from ccsdesk.cli.main import main
+code = main(sys.argv[2:])
+loaded = sorted({{name.split(".")[0] for name in sys.modules}} & set({watched!r}))
+with open(sys.argv[1], "w") as report:
+    json.dump(loaded, report)
+sys.exit(code)
+"""
+
+# The helper cannot start: the packet is signed in the main process.
+NO_HELPER = ("from ccsdesk.core.exchange import signing_worker\n"
+             "signing_worker.SigningWorker.start = classmethod(lambda cls, method=None: None)")
+
+
+def _packet(data_dir: Path, meeting: int, out: Path, prelude: str = "") -> list[str]:
+    report = out.parent / f"{out.name}-modules.json"
+    code = _RUN.format(prelude=prelude, watched=WATCHED)
+    completed = subprocess.run(
+        [sys.executable, "-c", code, str(report), "--data-dir", str(data_dir), "documents",
+         str(meeting), "--only", "packet", "--out", str(out)],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=180,
+        env={**os.environ, "CCSDESK_PASSPHRASE": PASSPHRASE, "CCSDESK_LANG": "fr"})
+    assert completed.returncode == 0, completed.stderr
+    assert "Dossier signé" in completed.stdout
+    signed = out / "dossier-session-signe.pdf"
+    assert "Signature is Valid." in pdftools.run("pdfsig", signed).stdout
+    return list(json.loads(report.read_text()))
+
+
+def test_the_main_process_leaves_pyhanko_to_the_helper(commune: DataFolder, data_dir: Path,
+                                                      tmp_path: Path) -> None:
+    meeting = full_session(commune, PASSPHRASE)
+    commune.close()
+    loaded = _packet(data_dir, meeting, tmp_path / "avec-aide")
+    assert loaded == ["reportlab"]  # built here; pyHanko, aiohttp, fontTools: not here
+
+
+def test_signing_here_still_never_loads_fonttools(commune: DataFolder, data_dir: Path,
+                                                   tmp_path: Path) -> None:
+    meeting = full_session(commune, PASSPHRASE)
+    commune.close()
+    loaded = _packet(data_dir, meeting, tmp_path / "sans-aide", prelude=NO_HELPER)
+    assert "pyhanko" in loaded and "fontTools" not in loaded

@@ -1,0 +1,100 @@
+"""The command line's signing helper process: real signatures, refusals, fallback, cleanup."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ccsdesk.core.documents import roster as roster_pdf
+from ccsdesk.core.errors import InputError, WrongPassphraseError
+from ccsdesk.core.exchange import signing
+from ccsdesk.core.exchange.signing_worker import SigningWorker, start_method
+from ccsdesk.core.storage.folder import DataFolder
+from tests.conftest import PASSPHRASE
+from tests.core import pdftools
+from tests.core.test_roster_pdf import populate
+
+
+@pytest.fixture
+def roster_bytes(commune: DataFolder) -> bytes:
+    populate(commune, 5)
+    return roster_pdf.render(commune, today=date(2026, 12, 7))
+
+
+def _check_signed(commune: DataFolder, data: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "signe.pdf"
+    path.write_bytes(data)
+    assert "Signature is Valid." in pdftools.run("pdfsig", path).stdout
+    result = signing.verify_pdf(commune, path)
+    assert result.intact and result.known_signer, result.problems
+    assert "Signé électroniquement par" in pdftools.page_texts(path)[0]
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_the_helper_process_signs(commune: DataFolder, roster_bytes: bytes, tmp_path: Path,
+                                  method: str) -> None:
+    # spawn is what Windows uses: a fresh interpreter that imports only what it needs.
+    with SigningWorker(method) as worker:
+        assert worker.method == method
+        assert worker.pid is not None and worker.pid != os.getpid()
+        data = signing.sign_pdf(commune, roster_bytes, PASSPHRASE, via=worker.sign)
+        # A second signature through the same helper (another field, no stamp).
+        twice = signing.sign_pdf(commune, data, PASSPHRASE, field_name="Visa", box=None,
+                                 via=worker.sign)
+        assert worker.signed_here == 0
+    assert not worker._process.is_alive()
+    _check_signed(commune, data, tmp_path)
+    assert signing.verify_pdf(commune, twice).signatures == 2
+
+
+def test_refusals_come_back_as_they_would_here(commune: DataFolder, roster_bytes: bytes) -> None:
+    with SigningWorker() as worker:
+        with pytest.raises(InputError) as far:
+            signing.sign_pdf(commune, roster_bytes, PASSPHRASE, on_page=8, via=worker.sign)
+        with pytest.raises(InputError) as near:
+            signing.sign_pdf(commune, roster_bytes, PASSPHRASE, on_page=8)
+        assert far.value.message == near.value.message
+        assert "il n’y a pas de page 9" in far.value.message
+        with pytest.raises(InputError, match="n’est pas un PDF lisible"):
+            signing.sign_pdf(commune, b"%PDF-1.4\nnot really a pdf", PASSPHRASE,
+                             via=worker.sign)
+        # The wrong passphrase is refused here, before the helper sees anything.
+        with pytest.raises(WrongPassphraseError):
+            signing.sign_pdf(commune, roster_bytes, "pas la bonne phrase", via=worker.sign)
+        assert worker.signed_here == 0
+
+
+def test_a_dead_helper_means_signing_here(commune: DataFolder, roster_bytes: bytes,
+                                          tmp_path: Path) -> None:
+    worker = SigningWorker()
+    worker._process.kill()
+    worker._process.join()
+    data = signing.sign_pdf(commune, roster_bytes, PASSPHRASE, via=worker.sign)
+    assert worker.signed_here == 1
+    worker.close()
+    _check_signed(commune, data, tmp_path)
+
+
+def test_cancel_stops_a_helper_still_importing() -> None:
+    worker = SigningWorker()
+    worker.cancel()
+    assert not worker._process.is_alive()
+
+
+def test_fork_only_where_it_is_safe() -> None:
+    import sys
+    import threading
+
+    event = threading.Event()
+    thread = threading.Thread(target=event.wait)
+    thread.start()
+    try:
+        assert start_method() == "spawn"  # another thread runs: never fork
+    finally:
+        event.set()
+        thread.join()
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        assert start_method() == "fork"
