@@ -14,7 +14,7 @@ import pyrage
 import pytest
 
 from ccsdesk.core.errors import InputError
-from ccsdesk.core.exchange import archive, identity, keys
+from ccsdesk.core.exchange import age_format, archive, identity, keys, streamed_hashes
 from ccsdesk.core.services import exchange
 from tests.conftest import PASSPHRASE
 from tests.core.exchange_helpers import enrol_pair, office, signed_session
@@ -48,6 +48,63 @@ def test_pack_unpack_round_trip(signer) -> None:  # type: ignore[no-untyped-def]
     sealed = archive.encrypt(inner, [public.age_recipient])
     assert sealed.startswith(b"age-encryption.org/v1\n")
     assert archive.decrypt(sealed, secrets.age_identity) == inner
+
+
+def test_sealing_in_one_pass_equals_pack_then_encrypt(signer) -> None:  # type: ignore[no-untyped-def]
+    secrets, public = signer
+    entries = [archive.Entry("entries/sessions/s.json", "session", b'{"x": 1}', "s"),
+               archive.Entry("entries/packets/s.pdf", "packet", os.urandom(200_000), "s")]
+    sealed, manifest = archive.seal(_manifest(), entries, secrets.signing_key_der,
+                                    [public.certificate_pem], [public.age_recipient])
+    inner = archive.decrypt(sealed, secrets.age_identity)
+    assert zipfile.ZipFile(io.BytesIO(inner)).testzip() is None  # CRCs right for any unzip
+    contents = archive.unpack(inner)
+    assert contents.manifest_bytes == manifest
+    assert {path: entry.data for path, entry in contents.entries.items()} == {
+        entry.path: entry.data for entry in entries}
+
+
+def _big_archive(signer, big: bytes) -> tuple[bytearray, bytes]:  # type: ignore[no-untyped-def]
+    secrets, public = signer
+    entries = [archive.Entry("entries/sessions/s.json", "session", b'{"x": 1}', "s"),
+               archive.Entry("entries/packets/s.pdf", "packet", big, "s")]
+    return archive.seal(_manifest(), entries, secrets.signing_key_der,
+                        [public.certificate_pem], [public.age_recipient])
+
+
+def test_large_entries_are_hashed_while_decrypting(signer) -> None:  # type: ignore[no-untyped-def]
+    secrets, _public = signer
+    big = os.urandom(3 * 1024 * 1024 + 5)
+    sealed, manifest = _big_archive(signer, big)
+    opened = age_format.Decryption(sealed, secrets.age_identity)
+    early = streamed_hashes.EarlyHashes(opened)
+    early.decrypt_all()
+    assert list(early.digests.values()) == [archive.sha256(big)]
+    [(start, size)] = early.digests
+    assert bytes(opened.close()[start:start + size]) == big
+    contents = archive.open_sealed(sealed, secrets.age_identity)
+    assert contents.manifest_bytes == manifest
+    assert contents.entries["entries/packets/s.pdf"].data == big
+
+
+def test_large_entries_hashed_early_are_still_refused_when_changed(signer) -> None:  # type: ignore[no-untyped-def]
+    secrets, public = signer
+    big = os.urandom(3 * 1024 * 1024)
+    sealed, _manifest_bytes = _big_archive(signer, big)
+    # The content changed by someone holding a key, re-sealed as a valid age file: the
+    # manifest's signed hash refuses it.
+    inner = archive.decrypt(sealed, secrets.age_identity)
+    inner[inner.index(big[:64]) + 2_000_000] ^= 0x01
+    with pytest.raises(InputError, match="ne correspond pas à son empreinte"):
+        archive.open_sealed(archive.encrypt(inner, [public.age_recipient]),
+                            secrets.age_identity)
+    # A byte changed in transit, in the middle of the large entry: decryption refuses it and
+    # the hashing thread stops.
+    for position in (len(sealed) // 2, len(sealed) - 100):
+        flipped = bytearray(sealed)
+        flipped[position] ^= 0x01
+        with pytest.raises(InputError, match="endommagée"):
+            archive.open_sealed(flipped, secrets.age_identity)
 
 
 @pytest.mark.parametrize("name", ["../evil", "entries/../../x", "/etc/passwd",

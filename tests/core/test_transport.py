@@ -26,6 +26,21 @@ def test_verified_write_and_names(tmp_path: Path) -> None:
     assert name == "CCS-de-la-Commune-IV_vers_CCS-du-District-de-Bamako_0007.ccsa"
 
 
+def test_read_back_sees_any_difference(tmp_path: Path) -> None:
+    data = os.urandom(200_000)  # four 64 KiB blocks, the last one partial
+    target = tmp_path / "envoi.ccsa"
+    target.write_bytes(data)
+    assert transport._reads_back(target, bytearray(data))
+    for position in (0, 65535, 65536, 150_000, len(data) - 1):
+        changed = bytearray(data)
+        changed[position] ^= 0x01
+        target.write_bytes(changed)
+        assert not transport._reads_back(target, data), position
+    for other in (data[:-1], data + b"x", data[:65536], b""):
+        target.write_bytes(other)
+        assert not transport._reads_back(target, data)
+
+
 def test_removed_stick_creates_nothing(tmp_path: Path) -> None:
     gone = tmp_path / "media" / "CLE_USB"
     with pytest.raises(StorageError, match="retirée"):

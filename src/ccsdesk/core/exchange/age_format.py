@@ -295,34 +295,72 @@ def _unwrap(stanzas: list[tuple[list[bytes], bytes]], private: X25519PrivateKey)
     raise AgeError("no-key")
 
 
-def decrypt(data: bytes | bytearray | memoryview, identity: str) -> bytearray:
-    """The plaintext of an age file, every tag checked; raises :class:`AgeError`."""
-    private = identity_key(identity)
-    with memoryview(data) as view:
+class Decryption:
+    """An age file whose header and MAC were checked, its chunks opened in any order.
+
+    Every chunk is independent (its nonce is its number), so a reader may open the last
+    chunks first, e.g. to find a zip's central directory, and check the rest while another
+    thread works on what is already open. The plaintext is only trustworthy once
+    :meth:`open_all` (or :meth:`open_chunk` for every chunk) returned.
+    """
+
+    def __init__(self, data: bytes | bytearray | memoryview, identity: str) -> None:
+        private = identity_key(identity)
+        view = memoryview(data).cast("B")
         stanzas, signed_mac, start = _parse_header(view)
         file_key = _unwrap(stanzas, private)
         head, mac = signed_mac[:-32], signed_mac[-32:]
         expected = hmac.new(_hkdf(file_key, b"", b"header"), head, hashlib.sha256).digest()
         if not hmac.compare_digest(expected, mac):
             raise AgeError("damaged")
-        body = view[start + NONCE:]
-        if len(body) < TAG:
+        self._body = view[start + NONCE:]
+        if len(self._body) < TAG:
             raise AgeError("damaged")
-        aead = ChaCha20Poly1305(_hkdf(file_key, bytes(view[start:start + NONCE]), b"payload"))
-        chunks = -(-len(body) // (CHUNK + TAG))
-        last_size = len(body) - (chunks - 1) * (CHUNK + TAG)
-        if last_size < TAG or (last_size == TAG and chunks > 1):
+        self._aead = ChaCha20Poly1305(_hkdf(file_key, bytes(view[start:start + NONCE]),
+                                            b"payload"))
+        self.chunks = -(-len(self._body) // (CHUNK + TAG))
+        last_size = len(self._body) - (self.chunks - 1) * (CHUNK + TAG)
+        if last_size < TAG or (last_size == TAG and self.chunks > 1):
             raise AgeError("damaged")  # a cut file, or an empty last chunk age never writes
-        plain = bytearray(len(body) - TAG * chunks)
-        with memoryview(plain) as out:
-            try:
-                for counter in range(chunks):
-                    begin = counter * (CHUNK + TAG)
-                    piece = body[begin:begin + CHUNK + TAG]
-                    aead.decrypt_into(_chunk_nonce(counter, counter == chunks - 1), piece,
-                                      None, out[counter * CHUNK:counter * CHUNK + len(piece)
-                                                - TAG])
-            except InvalidTag:
-                raise AgeError("damaged") from None
-        body.release()
-    return plain
+        self.plain = bytearray(len(self._body) - TAG * self.chunks)
+        self._out = memoryview(self.plain)
+        self._opened: set[int] = set()
+
+    def chunk_of(self, offset: int) -> int:
+        """The chunk holding plaintext byte ``offset``."""
+        return min(offset // CHUNK, self.chunks - 1)
+
+    def open_chunk(self, index: int) -> None:
+        """Decrypt chunk ``index`` into :attr:`plain`; :class:`AgeError` if it was changed."""
+        begin = index * (CHUNK + TAG)
+        piece = self._body[begin:begin + CHUNK + TAG]
+        try:
+            self._aead.decrypt_into(_chunk_nonce(index, index == self.chunks - 1), piece, None,
+                                    self._out[index * CHUNK:index * CHUNK + len(piece) - TAG])
+        except InvalidTag:
+            raise AgeError("damaged") from None
+        self._opened.add(index)
+
+    def opened(self, index: int) -> bool:
+        return index in self._opened
+
+    def open_all(self) -> None:
+        """Decrypt every chunk not opened yet, in order."""
+        for index in range(self.chunks):
+            if index not in self._opened:
+                self.open_chunk(index)
+
+    def close(self) -> bytearray:
+        """The plaintext, once every chunk was opened (views released)."""
+        if len(self._opened) < self.chunks:
+            raise AgeError("damaged")
+        self._out.release()
+        self._body.release()
+        return self.plain
+
+
+def decrypt(data: bytes | bytearray | memoryview, identity: str) -> bytearray:
+    """The plaintext of an age file, every tag checked; raises :class:`AgeError`."""
+    opened = Decryption(data, identity)
+    opened.open_all()
+    return opened.close()
