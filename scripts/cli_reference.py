@@ -37,6 +37,58 @@ DOC = ROOT / "docs" / "cli.md"
 BEGIN, END = "<!-- generated:commands -->", "<!-- /generated:commands -->"
 PASSPHRASE = "demo-ccsdesk"
 
+# What an argument means when the parser gives it no help: by (command, name), else by name.
+NOTES = {
+    "MEETING": "a session's id, as « meetings list » prints it",
+    "REC": "a recommendation's id, as « recommendations list » prints it",
+    "MEMBER": "a member's id, as « members list » prints it",
+    ("restore", "FILE"): "the backup file (.ccsbak)",
+    ("members import", "FILE"): "a CSV (`,` or `;`; UTF-8 or Windows-1252) or XLSX roster",
+    ("members export", "FILE"): "the file to write: XLSX or CSV, by its extension",
+    ("verify", "FILE"): "a signed PDF or an exchange archive (.ccsa)",
+    ("scans attach", "FILE"): "the scanned original: PDF, JPEG or PNG, up to 25 MB",
+    ("identity export", "FILE"): "the identity file to write",
+    ("identity enrol", "FILE"): "the other committee's identity file",
+    ("identity export-age-key", "FILE"): "the file to write (age's passphrase format)",
+    ("receive", "FILE"): "the archive (.ccsa) to verify and import",
+    ("places list", "--kind"): "only the units of this kind",
+    ("places add", "--code"): "the unit's official code, if any",
+    ("places rename", "PLACE_ID"): "the place's id, as « places list » prints it",
+    ("places rename", "NAME"): "its new name",
+    "--time": "the time, e.g. 09:30",
+    "--venue": "where the session is held",
+    ("agenda add", "TITLE"): "the item's title",
+    ("agenda add", "--presenter"): "who presents the item",
+    ("agenda move", "ITEM"): "the item's current position (1, 2, …)",
+    ("agenda move", "POSITION"): "its new position",
+    ("agenda remove", "ITEM"): "the item's position (1, 2, …)",
+    ("attendance set", "STATUS"): "the member's attendance",
+    ("minutes set", "--opening-file"): "a UTF-8 text file: the opening of the session",
+    ("minutes set", "--divers-file"): "a UTF-8 text file: any other business (« divers »)",
+    ("minutes set", "--closing-time"): "when the session closed",
+    ("minutes show", "--version"): "this version of the minutes (default: the current one)",
+    ("recommendations add", "--theme"): "the theme, from the list of themes",
+    ("recommendations add", "--follow-up-by"): "who follows it up",
+    ("recommendations add", "--place"): "the place it concerns",
+    ("recommendations list", "--status"): "only those with this status",
+    ("recommendations list", "--addressee"): "only those whose addressee contains these "
+                                             "words (case and accents ignored)",
+    ("recommendations list", "--theme"): "only those of this theme",
+    ("recommendations list", "--meeting"): "only those of this session (its id)",
+    ("recommendations status", "STATUS"): "the new follow-up status",
+    ("recommendations status", "--note"): "a note kept with this step",
+    ("search", "TEXT"): "the words to find (case and accents ignored)",
+}
+
+
+def note(command: str, action: argparse.Action) -> str:
+    """The parser's help for ``action``, else the note above, else nothing."""
+    if action.help:
+        return action.help
+    name = action.option_strings[0] if action.option_strings else (
+        action.metavar or action.dest.upper())
+    return NOTES.get((command, name)) or NOTES.get(name) or ""  # type: ignore[return-value]
+
 
 def leaf_commands(parser: argparse.ArgumentParser | None = None,
                   path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...],
@@ -56,7 +108,7 @@ def leaf_commands(parser: argparse.ArgumentParser | None = None,
             yield found_path, found, help_text or helps.get(name, "")
 
 
-def options_of(parser: argparse.ArgumentParser) -> list[tuple[str, str]]:
+def options_of(parser: argparse.ArgumentParser, command: str) -> list[tuple[str, str]]:
     """(how it is written, help) for each argument and option, help flag left out."""
     rows = []
     for action in parser._actions:
@@ -73,7 +125,7 @@ def options_of(parser: argparse.ArgumentParser) -> list[tuple[str, str]]:
             name = action.metavar or action.dest.upper()
             if action.choices:
                 name += " {" + ",".join(map(str, action.choices)) + "}"
-        help_text = (action.help or "").replace("%(default)s", str(action.default))
+        help_text = note(command, action).replace("%(default)s", str(action.default))
         if action.required and action.option_strings:
             help_text = ("**Required.** " + help_text).strip()
         if action.option_strings and action.default not in (None, False, [], "",
@@ -263,7 +315,7 @@ def render(documents: dict[tuple[str, ...], Any], replace: dict[str, str]) -> st
         usage = usage.removeprefix("usage: ").replace(" [-h]", "")
         lines.append(f"    {usage}")
         lines.append("")
-        options = options_of(parser)
+        options = options_of(parser, name)
         if options:
             lines.append("| argument / option | meaning |")
             lines.append("| --- | --- |")
