@@ -495,7 +495,10 @@ class _Plan:
                 tuple((i.kind, i.ref, i.digest, i.outbox_id) for i in self.due))
 
 
-def _plan(folder: DataFolder, session: Session, to: str, passphrase: str) -> _Plan:
+def _plan(folder: DataFolder, session: Session, to: str, passphrase: str,
+          segment: bool = True) -> _Plan:
+    """What is due (``segment=False``: without reading the journal segment, for the check
+    under the write lock — the first segment is the whole journal)."""
     own = _own(session)
     peer = find_peer(session, to)
     due = _due_items(folder, session, own, peer, passphrase)
@@ -508,7 +511,7 @@ def _plan(folder: DataFolder, session: Session, to: str, passphrase: str) -> _Pl
     parent = peer.relation == "parent"
     return _Plan(own=_Party.of(own), peer=_Party.of(peer), due=due, sequence=sequence,
                  chain=chain,
-                 segment=_journal_segment(session, peer) if parent else None,
+                 segment=_journal_segment(session, peer) if parent and segment else None,
                  journal_after=_journal_after(session, peer) if parent else 0)
 
 
@@ -550,7 +553,7 @@ def send(folder: DataFolder, to: str, passphrase: str,
         if built is not None:
             built(attempt)
         with folder.database.unit_of_work() as session:
-            if _plan(folder, session, to, passphrase).key() != plan.key():
+            if _plan(folder, session, to, passphrase, segment=False).key() != plan.key():
                 continue  # changed while it was built: build it again from the new state
             counts: dict[str, int] = {}
             for item in plan.due:
