@@ -28,12 +28,14 @@ class Received:
 class MailServer:
     """``MailServer(user, password).start()``; ``port``, ``messages``, ``logins``, ``stop()``.
 
-    ``password=None`` offers no AUTH at all; ``tls`` (a server context) offers STARTTLS.
+    ``password=None`` offers no AUTH at all; ``tls`` (a server context) offers STARTTLS;
+    ``refuse_data`` answers the message itself with 554 (too big), after a good login.
     """
 
     user: str = ""
     password: str | None = None
     tls: ssl.SSLContext | None = None
+    refuse_data: bool = False
     messages: list[Received] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
     lines: list[bytes] = field(default_factory=list)
@@ -134,6 +136,9 @@ class MailServer:
                 body = bytearray()
                 while (chunk := reader.readline()) not in (b".\r\n", b""):
                     body += chunk[1:] if chunk.startswith(b"..") else chunk
+                if self.refuse_data:
+                    say("554 5.3.4 Message too big for system")
+                    continue
                 self.messages.append(Received(sender, recipients, bytes(body)))
                 say("250 OK queued")
             elif verb == b"QUIT":

@@ -109,7 +109,8 @@ def test_an_archive_mailed_to_the_district_is_imported_there(offices, tmp_path: 
         assert mail.test_connection(commune.folder, passphrase=PASSPHRASE).server == "127.0.0.1"
         copy = tmp_path / "copie.ccsa"
         sent = mail.send(commune.folder, "parent", PASSPHRASE, out=copy, timeout=10)
-    assert server.logins == ["ccs.commune4", "ccs.commune4"]
+    # « Tester la connexion », then the send's own check before building, then the send.
+    assert server.logins == ["ccs.commune4"] * 3
     assert len(server.messages) == 1
     received = server.messages[0]
     assert received.sender == "ccs.commune4@exemple.ml"
@@ -132,16 +133,24 @@ def test_refusals_record_nothing_as_sent(offices, tmp_path: Path) -> None:  # ty
     commune, _district = offices
     with pytest.raises(StateError, match="n’est pas configuré"):
         mail.send(commune.folder, "parent", PASSPHRASE)
+    copy = tmp_path / "copie.ccsa"
     with MailServer(user="ccs.commune4", password="un-autre-mot-de-passe") as server:
         _configure(commune, server)
-        copy = tmp_path / "copie.ccsa"
         with pytest.raises(InputError, match="refusé") as refused:
             mail.send(commune.folder, "parent", PASSPHRASE, out=copy, timeout=10)
         with pytest.raises(InputError, match="refusé"):
             mail.test_connection(commune.folder, passphrase=PASSPHRASE)
     assert server.messages == [] and not copy.exists()
-    assert any("copie.ccsa" in line for line in refused.value.details)
     assert SMTP_PASSWORD not in str(refused.value) + repr(refused.value.details)
+    # The login works but the server refuses the message itself (too big): the copy
+    # written beside it is removed, since that number will be used again.
+    with MailServer(user="ccs.commune4", password=SMTP_PASSWORD,
+                    refuse_data=True) as server:
+        _configure(commune, server)
+        with pytest.raises(StorageError, match="554 5.3.4 Message too big") as too_big:
+            mail.send(commune.folder, "parent", PASSPHRASE, out=copy, timeout=10)
+    assert server.messages == [] and not copy.exists()
+    assert any("copie.ccsa" in line and "supprimé" in line for line in too_big.value.details)
     # The server is gone now: unreachable, said plainly.
     with pytest.raises(StorageError, match=r"127\.0\.0\.1") as down:
         mail.send(commune.folder, "parent", PASSPHRASE, timeout=5)

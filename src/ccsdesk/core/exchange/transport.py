@@ -263,6 +263,13 @@ def _smtp_session(host: str, port: int, username: str, password: str, security: 
                              "{reason}. Check its name, its port and the connection; "
                              "nothing was sent.").format(host=host, port=port,
                                                          reason=reason)) from None
+    except smtplib.SMTPResponseException as error:
+        # The server's own words say why (« message too big »…); they hold no password.
+        text = error.smtp_error.decode("utf-8", "replace") if isinstance(
+            error.smtp_error, bytes) else str(error.smtp_error)
+        reason = f"{error.smtp_code} {' '.join(text.split())}"[:160]
+        raise StorageError(_("The e-mail could not be sent through {host} ({reason}); "
+                             "nothing was sent.").format(host=host, reason=reason)) from None
     except (smtplib.SMTPException, OSError) as error:
         reason = type(error).__name__ if isinstance(error, smtplib.SMTPException) else (
             error.strerror or type(error).__name__)

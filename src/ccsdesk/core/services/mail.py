@@ -305,10 +305,12 @@ def send(folder: DataFolder, to: str, passphrase: str, *, out: Path | None = Non
          timeout: float = 60) -> MailSent:
     """Build the archive due to ``to`` and mail it (and, with ``out``, write it there too).
 
-    Everything is checked before the archive is built (settings, address, password). The
-    mail is sent inside the exchange service's transaction, so a refused login or an
-    unreachable server records nothing as sent; the file written to ``out`` for that
-    archive is removed then too, since its number will be used again.
+    Everything is checked before the archive is built (settings, address, password, and a
+    login to the server). The mail is sent inside the exchange service's transaction, so a
+    failure then (the server refusing the message, the line dropping) records nothing as
+    sent; the file written to ``out`` for that archive is removed too, since its number
+    will be used again. The transaction holds the database's write lock while the message
+    goes out: other writes wait (15 s at most, then refuse) — see ``docs/decisions.md``.
     """
     from ccsdesk.core.exchange import transport
     from ccsdesk.core.services import exchange
@@ -317,6 +319,11 @@ def send(folder: DataFolder, to: str, passphrase: str, *, out: Path | None = Non
     _require_configured(settings)
     peer_name, address = address_for(folder, to)
     secret = _login_password(folder, settings, passphrase, None)
+    # Log in once before building: a wrong password or an unreachable server is said at
+    # once, without signing and encrypting for nothing or holding the database meanwhile.
+    transport.check_smtp(host=settings.server, port=settings.port, username=settings.user,
+                         password=secret, security=settings.security,
+                         timeout=min(timeout, 20))
     own = exchange.own_identity(folder)
     with folder.database.reading() as session:
         peer = _find_peer(session, to)
