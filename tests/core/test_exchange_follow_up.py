@@ -139,3 +139,27 @@ def test_decisions_merge_by_step_and_replay_is_refused(hierarchy) -> None:  # ty
         national.receive(lost)
     assert national.receive(second).already
     assert len(_history(national)) == 3
+
+
+def test_a_child_decides_only_on_what_came_up_through_it(hierarchy) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from ccsdesk.core.exchange import archive
+    from tests.core.test_exchange import _forged_archive, _snapshot
+
+    _commune, district, national = hierarchy
+    _meeting, rec_id = signed_session(national.folder)  # national's own recommendation
+    uid = recommendations.get(national.folder, rec_id).uid
+    with district.folder.database.reading() as session:
+        own = exchange._own(session)
+        sender = {"uid": own.uid, "name": own.name}
+    decision = json.dumps({"format": "ccsdesk-decision/1", "uid": uid, "number": 1,
+                           "status": "rejected", "history": [
+                               {"status": "rejected", "at": "2026-05-01T10:00:00.000000",
+                                "author": "x", "note": "Rejetée par le District"}]}).encode()
+    before = _snapshot(national)
+    with pytest.raises(InputError, match=r"n’est pas passée par le comité qui l’envoie"):
+        national.receive(_forged_archive(district, sender, national, [archive.Entry(
+            f"entries/decisions/{uid}.json", "decision", decision, uid)]))
+    assert _snapshot(national) == before
+    assert recommendations.get(national.folder, rec_id).status == "proposed"
