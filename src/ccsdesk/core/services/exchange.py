@@ -352,11 +352,16 @@ def _due_items(folder: DataFolder, session: Session, own: Committee, peer: Commi
                                 rec.uid)], steps))
 
     if peer.relation == "parent":
+        # A session is due again when the certificate we sign with changes: a packet
+        # signed before the parent's certificate arrived does not chain above the parent,
+        # so it is signed again and sent again once the certificate is installed (see
+        # docs/decisions.md).
+        signer = certificates.own_chain(folder.keys_dir, own.signing_certificate)[0]
         for meeting in session.scalars(select(Meeting).where(Meeting.state == "signed")
                                        .order_by(Meeting.date, Meeting.id)):
             document = exchange_content.session_document(session, own, meeting)
             data = exchange_content.dumps(document)
-            digest = archive.sha256(data)
+            digest = archive.sha256(data + b"\n" + signer.encode("ascii"))
             if ("session", meeting.uid, digest) in acked:
                 continue
             entries = [archive.Entry(f"entries/sessions/{meeting.uid}.json", "session", data,
