@@ -81,7 +81,9 @@ def test_mail_tab_saves_and_tests_the_connection(qtbot, qapp_styled, wait_tasks,
     tab.save_button.click()
     assert messages and "pas une adresse électronique" in messages[0]
     assert mail.load(commune.folder).sender == "ccs.commune4@exemple.ml"
-    assert SMTP_PASSWORD not in tab.grab().toImage().text()
+    assert tab.password.text() == "" and tab.forget.isEnabled()
+    tab.forget.click()
+    assert not mail.load(commune.folder).has_password and not tab.forget.isEnabled()
 
 
 def test_send_dialog_mails_the_archive(qtbot, qapp_styled, wait_tasks, pair) -> None:  # type: ignore[no-untyped-def]
