@@ -107,6 +107,7 @@ class Contents:
     entries: dict[str, Entry]
     inner: bytes | bytearray = b""
     problems: list[str] = field(default_factory=list)
+    incoming: Any = None  # store.Incoming: the content already written while decrypting
 
     @property
     def manifest_sha256(self) -> str:
@@ -264,11 +265,12 @@ def decrypt(data: bytes | bytearray, age_identity: str) -> bytearray:
         raise _refusal(error) from None
 
 
-def open_sealed(data: bytes | bytearray, age_identity: str) -> Contents:
+def open_sealed(data: bytes | bytearray, age_identity: str, keep: Any = None) -> Contents:
     """:func:`decrypt` then :func:`unpack`, the large entries hashed while decrypting.
 
     The same checks and refusals as the two steps one after the other; only faster on two
-    cores (see ``streamed_hashes``).
+    cores (see ``streamed_hashes``). ``keep`` (a ``store.Incoming``) writes the content to
+    disk meanwhile, under no name until ``store.put`` keeps it.
     """
     from ccsdesk.core.exchange import streamed_hashes
 
@@ -276,11 +278,19 @@ def open_sealed(data: bytes | bytearray, age_identity: str) -> Contents:
     try:
         opened = age_format.Decryption(data, age_identity)
         early = streamed_hashes.EarlyHashes(opened)
-        early.decrypt_all()
+        early.decrypt_all((keep.follow,) if keep is not None else ())
         inner = opened.close()
+        contents = unpack(inner, known=early.digests)
     except age_format.AgeError as error:
+        if keep is not None:
+            keep.discard()
         raise _refusal(error) from None
-    return unpack(inner, known=early.digests)
+    except BaseException:
+        if keep is not None:
+            keep.discard()
+        raise
+    contents.incoming = keep
+    return contents
 
 
 def _damaged(reason: str) -> InputError:

@@ -7,15 +7,24 @@ through a temporary name and fsync, it costs a tenth of that. Files are named by
 of their manifest (which lists the hash of every entry), so writing the same content twice is
 harmless and a file left by a transaction that then failed is simply reused or ignored.
 Backups take the whole data folder, these files included.
+
+Where the system allows it (Linux, ``O_TMPFILE``), the content is written while the archive is
+still being decrypted, into a file that has no name yet (:class:`Incoming`): receiving a
+50 MB archive then no longer waits for a 50 MB write at the end. The file gets its name only
+in :func:`put`, once every check passed; if the import is refused, or the program stops, it
+vanishes without ever having been visible.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import sys
+import weakref
 from pathlib import Path
 
 from ccsdesk.core.errors import StorageError
-from ccsdesk.core.exchange import archive
+from ccsdesk.core.exchange import archive, streamed_hashes
 from ccsdesk.core.i18n import _
 from ccsdesk.core.storage.folder import DataFolder
 
@@ -29,12 +38,100 @@ def _path(folder: DataFolder, manifest_sha256: str) -> Path:
     return folder.path / DIRECTORY / manifest_sha256[:2] / (manifest_sha256 + SUFFIX)
 
 
+class Incoming:
+    """A received content written to disk as it is decrypted, under no name until kept."""
+
+    def __init__(self, descriptor: int) -> None:
+        self._descriptor = descriptor
+        self._close = weakref.finalize(self, os.close, descriptor)
+        self.written = -1  # bytes written and flushed to the disk; -1 until done
+        self.error: OSError | None = None
+
+    def follow(self, view: memoryview, wait_for: streamed_hashes.WaitFor) -> None:
+        """Write the plaintext as it is decrypted (``os.write`` releases the GIL), then
+        flush it to the disk; a failure is kept for :func:`put`, which then writes again."""
+        done = 0
+        try:
+            while done < len(view):
+                ready = wait_for(done + 1)
+                if ready is None or ready <= done:
+                    return
+                while done < ready:
+                    done += os.write(self._descriptor, view[done:ready])
+            os.fsync(self._descriptor)
+            self.written = done
+        except OSError as error:
+            self.error = error
+
+    def keep_as(self, path: Path) -> None:
+        """Give the file its name: ``linkat`` of ``/proc/self/fd/N``, following the link
+        (a directory descriptor is passed because plain ``os.link`` calls ``link``, which
+        would try to link the ``/proc`` entry itself and fail)."""
+        descriptors = os.open("/proc/self/fd", os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.link(str(self._descriptor), path, src_dir_fd=descriptors, follow_symlinks=True)
+        finally:
+            os.close(descriptors)
+
+    def discard(self) -> None:
+        self._close()
+
+
+def incoming(folder: DataFolder) -> Incoming | None:
+    """An unnamed file in ``echanges/`` to receive into, where the system has them."""
+    if sys.platform != "linux" or not hasattr(os, "O_TMPFILE"):
+        return None
+    directory = folder.path / DIRECTORY
+    try:
+        directory.mkdir(exist_ok=True)
+        return Incoming(os.open(directory, os.O_TMPFILE | os.O_WRONLY, 0o600))
+    except OSError:  # a file system without unnamed files: put() writes the usual way
+        return None
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make a new name in ``directory`` durable (the file's bytes were flushed already)."""
+    if sys.platform == "win32":  # pragma: no cover - no directory handles on Windows
+        return
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _keep_incoming(contents: archive.Contents, path: Path) -> bool:
+    """Name the file written during decryption, if it holds exactly the content."""
+    kept = contents.incoming
+    if not isinstance(kept, Incoming) or kept.error or kept.written != len(contents.inner):
+        return False
+    try:
+        kept.keep_as(path)
+    except FileExistsError:
+        pass  # the same content, kept meanwhile (files are named by their manifest's hash)
+    except OSError as error:
+        if error.errno not in (errno.ENOENT, errno.EXDEV, errno.EPERM, errno.EACCES):
+            raise
+        return False  # no /proc, or a file system that refuses: write the usual way
+    finally:
+        kept.discard()
+    _sync_directory(path.parent)
+    return True
+
+
 def put(folder: DataFolder, contents: archive.Contents) -> None:
     """Keep ``contents.inner`` (already checked) unless the same content is there."""
     path = _path(folder, contents.manifest_sha256)
     if path.exists() and path.stat().st_size == len(contents.inner):
         return
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if _keep_incoming(contents, path):
+            return
+    except OSError as error:
+        raise StorageError(_("The archive could not be kept in the data folder ({reason}); "
+                             "nothing was imported.").format(
+                                 reason=error.strerror or error)) from None
     partial = path.with_name(path.name + ".partial")
     try:
         with partial.open("wb") as handle:
@@ -42,6 +139,7 @@ def put(folder: DataFolder, contents: archive.Contents) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(partial, path)
+        _sync_directory(path.parent)
     except OSError as error:
         raise StorageError(_("The archive could not be kept in the data folder ({reason}); "
                              "nothing was imported.").format(

@@ -19,9 +19,15 @@ import hashlib
 import struct
 import threading
 import zipfile
+from collections.abc import Callable
 
 from ccsdesk.core.exchange import age_format
 from ccsdesk.core.exchange.archive import BufferReader
+
+WaitFor = Callable[[int], "int | None"]
+"""Blocks until at least N plaintext bytes are decrypted; how many are, or None if stopped."""
+Follower = Callable[[memoryview, WaitFor], None]
+"""Work done on the plaintext as it is decrypted (hashing, writing it to disk)."""
 
 MIN_SIZE = 1024 * 1024  # smaller entries are hashed by unpack: a thread would not pay
 NOTIFY_EVERY = 16  # chunks (1 MiB) between two wake-ups of the hashing thread
@@ -40,6 +46,7 @@ class EarlyHashes:
         self._condition = threading.Condition()
         self._ready = 0  # plaintext bytes [0, _ready) are decrypted
         self._stopped = False
+        self._finished = False
         self.digests: dict[tuple[int, int], str] = {}  # (data start, size) -> hex SHA-256
         self._members = self._plan()
 
@@ -72,42 +79,50 @@ class EarlyHashes:
                       and info.file_size >= MIN_SIZE and info.compress_size == info.file_size
                       and info.header_offset + _LOCAL_HEADER <= self._size)
 
-    def decrypt_all(self) -> None:
-        """Open every chunk in order, the hashing thread following; both done on return."""
-        thread = None
+    def decrypt_all(self, followers: tuple[Follower, ...] = ()) -> None:
+        """Open every chunk in order, the hashing thread and each of ``followers`` (each in
+        its own thread) following; all of them done on return."""
+        tasks: list[Follower] = list(followers)
         if self._members:
-            thread = threading.Thread(target=self._hash_members, name="archive-hashes",
-                                      daemon=True)
+            tasks.append(self._hash_members)
+        threads = [threading.Thread(target=self._follow, args=(task,), name="archive-follower",
+                                    daemon=True) for task in tasks]
+        for thread in threads:
             thread.start()
         chunks = self._opened.chunks
         try:
             for index in range(chunks):
                 if not self._opened.opened(index):
                     self._opened.open_chunk(index)
-                if thread is not None and (index % NOTIFY_EVERY == NOTIFY_EVERY - 1
-                                           or index == chunks - 1):
+                if threads and (index % NOTIFY_EVERY == NOTIFY_EVERY - 1 or index == chunks - 1):
                     with self._condition:
                         self._ready = min(self._size, (index + 1) * age_format.CHUNK)
-                        self._condition.notify()
+                        self._condition.notify_all()
         finally:
-            if thread is not None:
-                with self._condition:
-                    if self._ready < self._size:
-                        self._stopped = True  # decryption failed: stop hashing
-                    self._condition.notify()
+            with self._condition:
+                if self._ready < self._size:
+                    self._stopped = True  # decryption failed: the followers stop
+                self._finished = True
+                self._condition.notify_all()
+            for thread in threads:
                 thread.join()
 
+    def _follow(self, task: Follower) -> None:
+        with memoryview(self._opened.plain) as view:
+            task(view, self._wait_for)
+
     def _wait_for(self, needed: int) -> int | None:
-        """How many bytes are decrypted once at least ``needed`` are; None if stopped."""
+        """How many bytes are decrypted once at least ``needed`` are (or all there are);
+        None if decryption failed."""
         with self._condition:
-            self._condition.wait_for(lambda: self._stopped or self._ready >= needed)
+            self._condition.wait_for(lambda: self._stopped or self._finished
+                                     or self._ready >= needed)
             return None if self._stopped else self._ready
 
-    def _hash_members(self) -> None:
-        view = memoryview(self._opened.plain)
+    def _hash_members(self, view: memoryview, wait_for: WaitFor) -> None:
         try:
             for offset, size in self._members:
-                if self._wait_for(offset + _LOCAL_HEADER) is None:
+                if wait_for(offset + _LOCAL_HEADER) is None:
                     return
                 header = bytes(view[offset:offset + _LOCAL_HEADER])
                 if header[:4] != b"PK\x03\x04":
@@ -119,13 +134,11 @@ class EarlyHashes:
                     continue
                 digest, done = hashlib.sha256(), start
                 while done < end:
-                    ready = self._wait_for(done + 1)
-                    if ready is None:
+                    ready = wait_for(done + 1)
+                    if ready is None or ready <= done:
                         return
                     digest.update(view[done:min(end, ready)])  # the GIL is released here
                     done = min(end, ready)
                 self.digests[(start, size)] = digest.hexdigest()
         except Exception:  # a head start only: unpack hashes whatever is missing here
             return
-        finally:
-            view.release()

@@ -771,7 +771,8 @@ def _nested_signers(inner: bytes, known: list[tuple[bytes, str, str, str]],
 
 def receive(folder: DataFolder, data: bytes, secrets: keystore.Secrets) -> ReceiveResult:
     """Verify, then import an archive in one transaction; the same archive twice is a no-op."""
-    contents = open_archive(data, secrets)
+    # The content is written to an unnamed file while it is decrypted; store.put names it.
+    contents = archive.open_sealed(data, secrets.age_identity, keep=store.incoming(folder))
     with folder.database.unit_of_work() as session:
         own, peer = _check(session, contents)
         sequence = contents.sequence
