@@ -7,10 +7,13 @@ password, server down, no address, unverifiable certificate) record nothing as s
 
 from __future__ import annotations
 
+import base64
 import datetime
 import email
 import json
+import shutil
 import ssl
+import subprocess
 from email import policy
 from pathlib import Path
 
@@ -18,6 +21,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ccsdesk.core.errors import InputError, StateError, StorageError, WrongPassphraseError
+from ccsdesk.core.exchange import keys
 from ccsdesk.core.services import keys_admin, mail
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.core.storage.models import ExchangeArchive, JournalEntry, Setting
@@ -48,6 +52,7 @@ def test_settings_are_checked_and_the_password_is_sealed(commune: DataFolder) ->
     assert mail.update(commune, security="ssl").port == 465  # the usual port follows
 
     rows = _setting_rows(commune)
+    assert json.loads(rows[mail.SETTINGS_KEY])["format"] == "ccsdesk-mail/1"
     sealed = json.loads(rows[mail.PASSWORD_KEY])
     assert sealed.startswith("age:") and SMTP_PASSWORD not in json.dumps(rows)
     assert mail.unseal_password(commune, PASSPHRASE) == SMTP_PASSWORD
@@ -73,6 +78,20 @@ def test_settings_are_checked_and_the_password_is_sealed(commune: DataFolder) ->
     forgotten = mail.update(commune, forget_password=True)
     assert not forgotten.has_password
     assert mail.unseal_password(commune, "nouvelle-phrase-secrete") == ""
+
+
+@pytest.mark.skipif(shutil.which("age") is None, reason="the stock age tool is not installed")
+def test_the_stock_age_tool_opens_the_sealed_password(commune: DataFolder,
+                                                      tmp_path: Path) -> None:
+    """What docs/formats/mail.md says: an age file to the committee's own recipient."""
+    mail.update(commune, password=SMTP_PASSWORD)
+    sealed = json.loads(_setting_rows(commune)[mail.PASSWORD_KEY])
+    (tmp_path / "scelle.age").write_bytes(base64.b64decode(sealed.removeprefix("age:")))
+    identity = tmp_path / "cle.txt"
+    identity.write_text(keys.unlock(commune.keys_dir, PASSPHRASE).age_identity + "\n")
+    opened = subprocess.run(["age", "-d", "-i", str(identity), str(tmp_path / "scelle.age")],
+                            capture_output=True, timeout=30, check=True)
+    assert opened.stdout.decode("utf-8") == SMTP_PASSWORD
 
 
 @pytest.fixture
@@ -147,7 +166,7 @@ def test_refusals_record_nothing_as_sent(offices, tmp_path: Path) -> None:  # ty
     with MailServer(user="ccs.commune4", password=SMTP_PASSWORD,
                     refuse_data=True) as server:
         _configure(commune, server)
-        with pytest.raises(StorageError, match="554 5.3.4 Message too big") as too_big:
+        with pytest.raises(StorageError, match=r"554 5\.3\.4 Message too big") as too_big:
             mail.send(commune.folder, "parent", PASSPHRASE, out=copy, timeout=10)
     assert server.messages == [] and not copy.exists()
     assert any("copie.ccsa" in line and "supprimé" in line for line in too_big.value.details)

@@ -2,7 +2,8 @@
 
 The settings live in the data folder (setting ``mail``: server, port, security, user name,
 sender address, and one address per enrolled committee, keyed by its uid so a renamed
-committee keeps its address). They travel with backups and a restore brings them back.
+committee keeps its address; ``docs/formats/mail.md``). They travel with backups and a
+restore brings them back.
 
 The SMTP password is never stored in clear. It is encrypted with *age* to this committee's
 own recipient (setting ``mail.password_sealed``, ``age:`` + base64), so setting it needs no
@@ -35,6 +36,7 @@ from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.core.storage.models import Committee, ExchangeArchive, Setting
 
 SETTINGS_KEY = "mail"
+FORMAT = "ccsdesk-mail/1"  # docs/formats/mail.md
 PASSWORD_KEY = "mail.password_sealed"
 SEALED_PREFIX = "age:"
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -199,7 +201,7 @@ def update(folder: DataFolder, *, server: str | None = None, port: int | str | N
                     values["addresses"].pop(peer.uid, None)
                 peer_changes[peer.uid] = clean
         row = session.get(Setting, SETTINGS_KEY)
-        text = json.dumps(values, ensure_ascii=False)
+        text = json.dumps({"format": FORMAT, **values}, ensure_ascii=False)
         if row is None:
             session.add(Setting(key=SETTINGS_KEY, value=text))
         else:
