@@ -61,15 +61,35 @@ def test_refusals_come_back_as_they_would_here(commune: DataFolder, roster_bytes
         with pytest.raises(InputError, match="n’est pas un PDF lisible"):
             signing.sign_pdf(commune, b"%PDF-1.4\nnot really a pdf", PASSPHRASE,
                              via=worker.sign)
-        # The wrong passphrase is refused here, before the helper sees anything.
-        with pytest.raises(WrongPassphraseError):
+        # The helper unlocks the key: a wrong passphrase comes back from it, worded alike.
+        with pytest.raises(WrongPassphraseError) as wrong:
             signing.sign_pdf(commune, roster_bytes, "pas la bonne phrase", via=worker.sign)
+        assert wrong.value.message == "Phrase secrète incorrecte : les clés n’ont pas été ouvertes."
+        worker.unlock_ahead(commune.keys_dir, "toujours pas la bonne")
+        with pytest.raises(WrongPassphraseError):
+            signing.sign_pdf(commune, roster_bytes, "toujours pas la bonne", via=worker.sign)
         assert worker.signed_here == 0
+
+
+def test_the_key_unlocked_ahead_signs(commune: DataFolder, roster_bytes: bytes,
+                                      tmp_path: Path) -> None:
+    with SigningWorker() as worker:
+        worker.unlock_ahead(commune.keys_dir, PASSPHRASE)
+        data = signing.sign_pdf(commune, roster_bytes, PASSPHRASE, via=worker.sign)
+        assert worker.signed_here == 0
+    _check_signed(commune, data, tmp_path)
+
+
+def test_the_request_never_shows_its_secrets(commune: DataFolder, roster_bytes: bytes) -> None:
+    request = signing.prepare(commune, roster_bytes, passphrase=PASSPHRASE)
+    assert request.passphrase == PASSPHRASE and request.signing_key_der is None
+    assert PASSPHRASE not in repr(request)
 
 
 def test_a_dead_helper_means_signing_here(commune: DataFolder, roster_bytes: bytes,
                                           tmp_path: Path) -> None:
     worker = SigningWorker()
+    worker.unlock_ahead(commune.keys_dir, PASSPHRASE)
     worker._process.kill()
     worker._process.join()
     data = signing.sign_pdf(commune, roster_bytes, PASSPHRASE, via=worker.sign)

@@ -154,6 +154,8 @@ def run_documents(context: Context, args: argparse.Namespace) -> int:
         passphrase = None
         if may_sign and _ready_to_sign(folder, args.meeting):
             passphrase = context.passphrase()
+            if worker is not None:
+                worker.unlock_ahead(folder.keys_dir, passphrase)
         if passphrase is None and worker is not None:
             worker.cancel()
             worker = None

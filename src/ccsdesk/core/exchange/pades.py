@@ -15,6 +15,7 @@ from __future__ import annotations
 import binascii
 import io
 import uuid
+from pathlib import Path
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pem as asn1_pem
@@ -29,6 +30,7 @@ from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from ccsdesk.core.errors import InputError
+from ccsdesk.core.exchange import keys
 from ccsdesk.core.exchange.sign_request import SignRequest
 from ccsdesk.core.i18n import _
 
@@ -69,13 +71,17 @@ def sign(request: SignRequest) -> bytes:
     """The signed bytes of ``request.data`` (an incremental update: the original stays first).
 
     Refuses (``InputError``) a file that is not a readable PDF, a stamp page it does not
-    have, and a field that already holds a signature.
+    have, and a field that already holds a signature; a request carrying the passphrase
+    instead of the key is unlocked first (``WrongPassphraseError``).
     """
+    key_der = request.signing_key_der
+    if key_der is None:
+        key_der = keys.unlock(Path(request.keys_dir), request.passphrase).signing_key_der
     chain = [asn1_x509.Certificate.load(asn1_pem.unarmor(pem.encode("ascii"))[2])
              for pem in request.chain_pems]
     signer = signers.SimpleSigner(
         signing_cert=chain[0],
-        signing_key=asn1_keys.PrivateKeyInfo.load(request.signing_key_der),
+        signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
         cert_registry=SimpleCertificateStore.from_certs(chain),
     )
     metadata = signers.PdfSignatureMetadata(

@@ -127,15 +127,20 @@ def sign_pdf(
     ``stamp_text`` replaces the default stamp lines (see :func:`stamp_lines`); ``box`` (in
     points, from the page's bottom left) places the stamp on page ``on_page``, or ``None``
     signs without a visible stamp. A wrong passphrase raises ``WrongPassphraseError`` before
-    anything is read from the PDF. ``via`` makes the pyHanko part somewhere else (the
-    command line's ``SigningWorker.sign``); by default it is ``pades.sign``, here.
+    anything is read from the PDF.
+
+    ``via`` unlocks the key and makes the pyHanko part somewhere else (the command line's
+    ``SigningWorker.sign``, which may have unlocked the key ahead); a wrong passphrase then
+    comes back from it. By default both happen here, with ``pades.sign``.
     """
-    secrets = keys.unlock(folder.keys_dir, passphrase)
-    request = prepare(folder, _read_source(source), secrets.signing_key_der,
-                      stamp_text=stamp_text, field_name=field_name, on_page=on_page, box=box,
-                      reason=reason)
     if via is not None:
-        return via(request)
+        return via(prepare(folder, _read_source(source), stamp_text=stamp_text,
+                           field_name=field_name, on_page=on_page, box=box, reason=reason,
+                           passphrase=passphrase))
+    secrets = keys.unlock(folder.keys_dir, passphrase)
+    request = prepare(folder, _read_source(source), stamp_text=stamp_text,
+                      field_name=field_name, on_page=on_page, box=box, reason=reason,
+                      signing_key_der=secrets.signing_key_der)
     from ccsdesk.core.exchange import pades
 
     return pades.sign(request)
@@ -144,15 +149,19 @@ def sign_pdf(
 def prepare(
     folder: DataFolder,
     data: bytes,
-    signing_key_der: bytes,
     *,
     stamp_text: list[str] | None = None,
     field_name: str = DEFAULT_FIELD,
     on_page: int = 0,
     box: tuple[float, float, float, float] | None = DEFAULT_BOX,
     reason: str | None = None,
+    signing_key_der: bytes | None = None,
+    passphrase: str = "",
 ) -> SignRequest:
     """Everything ``pades.sign`` needs from this data folder, the stamp already drawn.
+
+    Give the unlocked key (``signing_key_der``), or the ``passphrase`` for whoever signs to
+    unlock this folder's key with.
 
     Split from :func:`sign_pdf` so that the command line can hand the pyHanko part to a
     process that imported pyHanko meanwhile (``signing_worker.py``); this half reads the
@@ -174,10 +183,12 @@ def prepare(
         lines = stamp_text if stamp_text is not None else stamp_lines(head, moment)
         drawing = stamp_appearance.draw(lines, rect[2] - rect[0], rect[3] - rect[1])
     return SignRequest(
-        data=data, signing_key_der=signing_key_der, chain_pems=tuple(chain_pems),
+        data=data, chain_pems=tuple(chain_pems),
         field_name=field_name, reason=reason or _("Issued by the committee"),
         location=head.town, name=head.committee_name, on_page=on_page, box=rect,
         stamp_pdf=drawing, language=i18n.current_language(),
+        signing_key_der=signing_key_der, keys_dir=str(folder.keys_dir),
+        passphrase=passphrase if signing_key_der is None else "",
     )
 
 

@@ -5,10 +5,11 @@ third of its CPU time is the import of pyHanko, which is needed only at the very
 the signature (0.3 s, of which aiohttp for a time-stamping client we never use, imported
 unconditionally by ``pyhanko.sign``; see ``docs/decisions.md``). Nothing in pyHanko's import
 depends on the session, so a second process does it on another core while this one imports
-SQLAlchemy, reads the session and lays the PDF out with ReportLab; it then receives a
-:class:`SignRequest` (plain bytes and strings: the unlocked key never leaves this machine's
-memory and crosses only an anonymous pipe between the two processes) and sends back the
-signed bytes. The window keeps signing in its own process: it has imported pyHanko once.
+SQLAlchemy, reads the session and lays the PDF out with ReportLab. Once the passphrase is
+known it also opens the key (scrypt, about 0.1 s), then receives a :class:`SignRequest`
+(plain bytes and strings; the passphrase crosses only an anonymous pipe between the two
+processes of this one command) and sends back the signed bytes. The window keeps signing
+in its own process: it has imported pyHanko once.
 
 The process is started with ``fork`` on Linux when no other thread runs (the child then
 holds what was already imported, and starts in a millisecond) and with ``spawn`` elsewhere
@@ -22,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -41,25 +43,46 @@ def start_method() -> str:
 
 
 def serve(connection: Connection) -> None:
-    """The helper's life: import pyHanko, then sign each request until told to stop.
+    """The helper's life: import pyHanko, then unlock and sign as asked until told to stop.
 
-    A refusal (``InputError``: not a readable PDF, no such page, already signed) goes back
-    as its message, in the request's language; any other failure goes back as "failed" and
-    the caller signs in its own process, where the error surfaces with its full traceback.
+    An ``("unlock", keys_dir, passphrase)`` message opens the key ahead (scrypt, 0.1 s, while
+    the caller still builds) and answers nothing; a request without a key then uses it, and
+    a wrong passphrase is refused at that point. A refusal (``CcsError``: wrong passphrase,
+    not a readable PDF, no such page, already signed) goes back as its message, in the
+    request's language; any other failure goes back as "failed" and the caller signs in its
+    own process, where the error surfaces with its full traceback.
     """
+    from dataclasses import replace
+
     from ccsdesk.core import i18n
     from ccsdesk.core.errors import CcsError
-    from ccsdesk.core.exchange import pades  # the slow import this process exists for
+    from ccsdesk.core.exchange import keys, pades  # pades: the slow import this process is for
 
+    unlocked: dict[tuple[str, str], bytes | CcsError] = {}
     while True:
         try:
-            request = connection.recv()
+            message = connection.recv()
         except (EOFError, OSError):
             return  # the caller went away
-        if request is None:
+        if message is None:
             return
+        if isinstance(message, tuple) and message[0] == "unlock":
+            _kind, keys_dir, passphrase = message
+            try:
+                unlocked[keys_dir, passphrase] = keys.unlock(
+                    Path(keys_dir), passphrase).signing_key_der
+            except CcsError as error:
+                unlocked[keys_dir, passphrase] = error
+            continue
+        request = message
         try:
             i18n.set_language(request.language)
+            if request.signing_key_der is None:
+                found = unlocked.get((request.keys_dir, request.passphrase))
+                if isinstance(found, CcsError):
+                    raise found
+                if found is not None:
+                    request = replace(request, signing_key_der=found, passphrase="")
             reply: tuple[Any, ...] = ("signed", pades.sign(request))
         except CcsError as error:
             reply = ("refused", type(error).__name__, error.message, list(error.details))
@@ -101,6 +124,15 @@ class SigningWorker:
     @property
     def pid(self) -> int | None:
         return self._process.pid
+
+    def unlock_ahead(self, keys_dir: Path, passphrase: str) -> None:
+        """Have the helper open the key now, while this process goes on building.
+
+        Nothing comes back: a wrong passphrase is refused by :meth:`sign`, which is also
+        where an unlock that did not happen (the helper died) is done here instead.
+        """
+        with contextlib.suppress(OSError, ValueError):
+            self._connection.send(("unlock", str(keys_dir), passphrase))
 
     def sign(self, request: SignRequest) -> bytes:
         """The signed PDF, made by the helper; refusals are raised here as they were there."""

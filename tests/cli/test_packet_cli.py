@@ -1,4 +1,5 @@
-"""What the signed packet costs the command line in imports (issue 5: under 1 s).
+"""The signed packet from the command line, made with a signing helper process (issue 5:
+under 1 s), and what it costs in imports.
 
 Not a timing assertion: these fail when an expensive import comes back. From the command
 line, pyHanko (and the aiohttp it drags in) is imported by the signing helper process while
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 
 from ccsdesk.core.storage.folder import DataFolder
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, run_process
 from tests.core import pdftools
 from tests.core.session_data import full_session
 
@@ -66,3 +67,16 @@ def test_signing_here_still_never_loads_fonttools(commune: DataFolder, data_dir:
     commune.close()
     loaded = _packet(data_dir, meeting, tmp_path / "sans-aide", prelude=NO_HELPER)
     assert "pyhanko" in loaded and "fontTools" not in loaded
+
+
+def test_a_wrong_passphrase_writes_no_packet(commune: DataFolder, data_dir: Path,
+                                             tmp_path: Path) -> None:
+    meeting = full_session(commune, PASSPHRASE)
+    commune.close()
+    out = tmp_path / "refus"
+    result = run_process("--data-dir", str(data_dir), "documents", str(meeting), "--only",
+                         "packet", "--out", str(out),
+                         env={"CCSDESK_PASSPHRASE": "pas la bonne", "CCSDESK_LANG": "fr"})
+    assert result.code == 1
+    assert result.err == "ccsdesk: Phrase secrète incorrecte : les clés n’ont pas été ouvertes.\n"
+    assert not out.exists() or not list(out.iterdir())
