@@ -46,6 +46,7 @@ from tests.conftest import PASSPHRASE  # the folders are set up as the tests set
 from tests.core.exchange_helpers import Office, enrol_pair, office, signed_session
 
 from _common import Timing, machine, print_table, summarize, write_json
+from ccsdesk.core.documents import packet as packet_document
 from ccsdesk.core.exchange import age_format, archive, certificates, transport
 from ccsdesk.core.services import exchange, exchange_content
 from ccsdesk.core.storage.models import Committee, Meeting
@@ -247,7 +248,8 @@ def main() -> None:
                                           for c in clocks}}
 
         # --- 200 archives into the District ---------------------------------------------
-        packet = exchange._packet_for(first.folder, _first_meeting(first), PASSPHRASE)
+        meeting = _first_meeting(first)
+        packet = packet_document.build_signed(first.folder, meeting.id, PASSPHRASE).data
         per_commune = args.archives // len(communes)
         archives = []
         start = time.perf_counter()
