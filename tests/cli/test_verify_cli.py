@@ -95,3 +95,35 @@ def test_verify_in_a_folder_that_does_not_know_the_signer(signed_pdf: Path,
     assert result.code == 0
     assert "Signataire inconnu de ce comité" in result.out
     assert result.err == ""
+
+
+def test_verify_an_archive_whose_journal_was_forged(tmp_path: Path) -> None:
+    """The journal segment is walked by ``verify`` as by ``receive``: a forged entry in an
+    archive re-signed with the commune's real key exits 1 naming the entry, nothing kept."""
+    from tests.cli.test_exchange_cli import run
+    from tests.core.exchange_helpers import enrol_pair, office, signed_session
+    from tests.core.test_journal_segments import _resealed, _snapshot
+
+    commune = office(tmp_path, "commune", "CCS de la Commune IV", "Commune IV")
+    district = office(tmp_path, "district", "CCS du District de Bamako", "Bamako")
+    enrol_pair(commune, district)
+    signed_session(commune.folder)
+    up, _ = commune.send("parent")
+
+    def rewrite(entries: list[dict]) -> None:
+        entries[2]["actor"] = "quelqu’un d’autre"
+
+    forged, genuine = tmp_path / "falsifiee.ccsa", tmp_path / "envoi.ccsa"
+    forged.write_bytes(_resealed(up, commune, district, rewrite))
+    genuine.write_bytes(up)
+    before = _snapshot(district)
+    refused = run(district.folder.path, "verify", str(forged))
+    assert refused.code == 1 and refused.out == ""
+    assert "journal de « CCS de la Commune IV »" in refused.err and "entrée 3" in refused.err
+    checked = run(district.folder.path, "--json", "verify", str(genuine))
+    assert checked.code == 0, checked.err
+    [carried] = checked.json["journals"]
+    assert carried["new"] == carried["entries"] > 3
+    assert _snapshot(district) == before
+    commune.folder.close()
+    district.folder.close()
