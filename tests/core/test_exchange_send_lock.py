@@ -125,3 +125,26 @@ def test_data_that_keeps_changing_is_refused_and_nothing_recorded(pair) -> None:
     assert sent.sequence == 1
     assert _session_statuses(data, commune) == ["proposed"] + ["transmitted"] * 3
     assert district.receive(data).sessions == 1
+
+
+def test_two_sends_at_once_take_two_numbers(pair) -> None:  # type: ignore[no-untyped-def]
+    commune, district = pair
+    signed_session(commune.folder)
+    other: list[tuple[bytes, exchange.SendResult]] = []
+    attempts: list[int] = []
+
+    def meanwhile(attempt: int) -> None:
+        attempts.append(attempt)
+        if attempt == 1:  # a second send (another window) runs to its end meanwhile
+            worker = threading.Thread(target=lambda: other.append(_send(commune, None)))
+            worker.start()
+            worker.join(timeout=60)
+            assert not worker.is_alive()
+
+    data, sent = _send(commune, meanwhile)
+    # The number the first build used was taken: it was built again under the next one.
+    assert attempts == [1, 2]
+    assert (other[0][1].sequence, sent.sequence) == (1, 2) and _sent(commune) == [1, 2]
+    assert district.receive(other[0][0]).sessions == 1
+    got = district.receive(data)
+    assert got.sequence == 2 and got.missing == () and got.sessions == 1
