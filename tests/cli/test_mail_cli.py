@@ -118,3 +118,10 @@ def test_mail_settings_test_and_send(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert listed["last_sent"]["sequence"] == 1
     forgotten = ok(commune, "mail", "set", "--forget-password")
     assert forgotten["password_stored"] is False
+    # The .eml draft carries the known addresses, ready to send from Outlook or Thunderbird.
+    ok(commune, "send", "--to", "parent", "--out", str(tmp_path / "usb.ccsa"),
+       "--email-draft", str(tmp_path / "envoi.eml"))
+    draft = email.message_from_bytes((tmp_path / "envoi.eml").read_bytes(),
+                                     policy=policy.default)
+    assert draft["To"] == "ccs.district@exemple.ml"
+    assert draft["From"] == "ccs.commune4@exemple.ml" and draft["X-Unsent"] == "1"

@@ -231,9 +231,12 @@ def run_send(context: Context, args: argparse.Namespace) -> int:
     for kind, label in result.items:
         lines.append(f"  - {labels.get(kind, kind)} : {label}")
     if args.email_draft is not None:
+        from ccsdesk.core.services import mail
+
+        address, sender = mail.draft_addresses(folder, args.to)
         draft = transport.email_draft(written[0], args.out.name, sender_name=own.name,
                                       receiver_name=result.peer_name,
-                                      sequence=result.sequence)
+                                      sequence=result.sequence, to=address, from_=sender)
         transport.write_verified(args.email_draft, draft)
         lines.append(_("E-mail draft written: {file}").format(file=args.email_draft))
     context.emit({"id": result.sequence, "sequence": result.sequence, "to": result.peer_name,

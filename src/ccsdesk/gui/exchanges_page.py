@@ -379,10 +379,15 @@ class ExchangesPage(QWidget):
         name = transport.archive_name(self.own_name, info.name, sequence)
         written: list[Path] = []
 
+        from ccsdesk.core.services import mail
+
+        address, sender = mail.draft_addresses(self.folder, to)
+
         def write(data: bytes) -> None:
             if kind == EMAIL:
                 draft = transport.email_draft(data, name, sender_name=self.own_name,
-                                              receiver_name=info.name, sequence=sequence)
+                                              receiver_name=info.name, sequence=sequence,
+                                              to=address, from_=sender)
                 target = directory / (Path(name).stem + ".eml")
                 transport.write_verified(target, draft)
             else:

@@ -303,6 +303,14 @@ def address_for(folder: DataFolder, to: str) -> tuple[str, str]:
         return peer.name, address
 
 
+def draft_addresses(folder: DataFolder, to: str) -> tuple[str, str]:
+    """(addressee, sender) to pre-fill an ``.eml`` draft with; "" for what is not known."""
+    with folder.database.reading() as session:
+        peer = _find_peer(session, to)
+        settings = _read(session)
+        return settings.addresses.get(peer.uid, ""), settings.sender
+
+
 def send(folder: DataFolder, to: str, passphrase: str, *, out: Path | None = None,
          timeout: float = 60) -> MailSent:
     """Build the archive due to ``to`` and mail it (and, with ``out``, write it there too).
