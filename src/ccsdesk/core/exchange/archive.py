@@ -277,6 +277,9 @@ def open_sealed(data: bytes | bytearray, age_identity: str, keep: Any = None) ->
     _check_envelope(data)
     try:
         opened = age_format.Decryption(data, age_identity)
+        if keep is not None and len(opened.plain) < streamed_hashes.MIN_SIZE:
+            keep.discard()  # small: a thread would cost more than the write it hides
+            keep = None
         early = streamed_hashes.EarlyHashes(opened)
         early.decrypt_all((keep.follow,) if keep is not None else ())
         inner = opened.close()
