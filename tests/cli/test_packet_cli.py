@@ -24,7 +24,6 @@ WATCHED = ("pyhanko", "pyhanko_certvalidator", "aiohttp", "fontTools", "reportla
 
 _RUN = """
 import json, sys
-{prelude}
 from ccsdesk.cli.main import main
 code = main(sys.argv[2:])
 loaded = sorted({{name.split(".")[0] for name in sys.modules}} & set({watched!r}))
@@ -33,19 +32,19 @@ with open(sys.argv[1], "w") as report:
 sys.exit(code)
 """
 
-# The helper cannot start: the packet is signed in the main process.
-NO_HELPER = ("from ccsdesk.core.exchange import signing_worker\n"
-             "signing_worker.SigningWorker.start = classmethod(lambda cls, method=None: None)")
 
-
-def _packet(data_dir: Path, meeting: int, out: Path, prelude: str = "") -> list[str]:
+def _packet(data_dir: Path, meeting: int, out: Path, helper: str | None = None) -> list[str]:
+    """Modules of ``WATCHED`` the main process loaded while writing the signed packet."""
     report = out.parent / f"{out.name}-modules.json"
-    code = _RUN.format(prelude=prelude, watched=WATCHED)
+    code = _RUN.format(watched=WATCHED)
+    env = {**os.environ, "CCSDESK_PASSPHRASE": PASSPHRASE, "CCSDESK_LANG": "fr"}
+    env.pop("CCSDESK_SIGNING_HELPER", None)
+    if helper is not None:
+        env["CCSDESK_SIGNING_HELPER"] = helper
     completed = subprocess.run(
         [sys.executable, "-c", code, str(report), "--data-dir", str(data_dir), "documents",
          str(meeting), "--only", "packet", "--out", str(out)],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=180,
-        env={**os.environ, "CCSDESK_PASSPHRASE": PASSPHRASE, "CCSDESK_LANG": "fr"})
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=180, env=env)
     assert completed.returncode == 0, completed.stderr
     assert "Dossier signé" in completed.stdout
     signed = out / "dossier-session-signe.pdf"
@@ -57,15 +56,17 @@ def test_the_main_process_leaves_pyhanko_to_the_helper(commune: DataFolder, data
                                                       tmp_path: Path) -> None:
     meeting = full_session(commune, PASSPHRASE)
     commune.close()
-    loaded = _packet(data_dir, meeting, tmp_path / "avec-aide")
-    assert loaded == ["reportlab"]  # built here; pyHanko, aiohttp, fontTools: not here
+    # Forked on Linux; spawned (a fresh interpreter) as on Windows.
+    for helper in (None, "spawn"):
+        loaded = _packet(data_dir, meeting, tmp_path / f"avec-aide-{helper}", helper)
+        assert loaded == ["reportlab"], helper  # built here; pyHanko, aiohttp, fontTools not
 
 
 def test_signing_here_still_never_loads_fonttools(commune: DataFolder, data_dir: Path,
                                                    tmp_path: Path) -> None:
     meeting = full_session(commune, PASSPHRASE)
     commune.close()
-    loaded = _packet(data_dir, meeting, tmp_path / "sans-aide", prelude=NO_HELPER)
+    loaded = _packet(data_dir, meeting, tmp_path / "sans-aide", helper="off")
     assert "pyhanko" in loaded and "fontTools" not in loaded
 
 

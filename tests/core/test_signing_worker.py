@@ -118,3 +118,11 @@ def test_fork_only_where_it_is_safe() -> None:
         thread.join()
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         assert start_method() == "fork"
+
+
+def test_the_environment_can_turn_the_helper_off_or_choose_spawn(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CCSDESK_SIGNING_HELPER", "off")
+    assert SigningWorker.start() is None
+    monkeypatch.setenv("CCSDESK_SIGNING_HELPER", "spawn")
+    assert start_method() == "spawn"

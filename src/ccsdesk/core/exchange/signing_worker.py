@@ -16,11 +16,15 @@ holds what was already imported, and starts in a millisecond) and with ``spawn``
 (Windows, and the frozen bundle through ``multiprocessing.freeze_support`` in
 ``cli/main.py``). Anything going wrong with the helper itself (it cannot start, it dies)
 falls back to signing in this process, so a refusal or a signature never depends on it.
+The environment variable ``CCSDESK_SIGNING_HELPER`` set to ``off`` signs in this process
+from the start (a system where a second process is unwelcome, and the benchmark's
+comparison); ``fork`` or ``spawn`` imposes that start method (the bundle's tests).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import threading
 from pathlib import Path
@@ -31,12 +35,19 @@ if TYPE_CHECKING:
 
     from ccsdesk.core.exchange.sign_request import SignRequest
 
+HELPER_ENV = "CCSDESK_SIGNING_HELPER"
 # How long ``close`` waits for the helper to finish on its own before stopping it.
 _JOIN_SECONDS = 2.0
 
 
 def start_method() -> str:
-    """``fork`` on Linux in a single-threaded process, ``spawn`` anywhere else."""
+    """``fork`` on Linux in a single-threaded process, ``spawn`` anywhere else.
+
+    ``CCSDESK_SIGNING_HELPER=fork`` or ``spawn`` imposes one (fork only where it exists).
+    """
+    chosen = os.environ.get(HELPER_ENV, "")
+    if chosen == "spawn" or (chosen == "fork" and hasattr(os, "fork")):
+        return chosen
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return "fork"
     return "spawn"
@@ -115,7 +126,10 @@ class SigningWorker:
 
     @classmethod
     def start(cls, method: str | None = None) -> SigningWorker | None:
-        """A running helper, or None when this system cannot start one (then sign here)."""
+        """A running helper, or None when this system cannot start one or
+        ``CCSDESK_SIGNING_HELPER`` is ``off`` (then sign here)."""
+        if os.environ.get(HELPER_ENV) == "off":
+            return None
         try:
             return cls(method)
         except (OSError, ValueError, RuntimeError):
