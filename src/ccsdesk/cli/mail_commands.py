@@ -68,7 +68,8 @@ def _document(context: Context) -> tuple[dict[str, Any], str]:
         _("User name: {user}").format(user=settings.user or _("none (no login)")),
         _("Password: {state}").format(state=_("stored, encrypted") if settings.has_password
                                       else _("not stored")),
-        _("Sender address: {address}").format(address=settings.sender or _("not set")),
+        _("Sender address: {address}").format(address=settings.sender or
+                                              _("not given yet")),
     ]
     if not settings.configured:
         lines.append(_("Sending by e-mail is not set up yet (ccsdesk mail set --server HOST "
