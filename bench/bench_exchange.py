@@ -12,6 +12,9 @@
   ``age -d -i KEY -o OUT IN``.
 * **The age layer alone** on the same 50 MB in memory: pyrage (``encrypt_io``/``decrypt_io``,
   what archives used before) and ``core/exchange/age_format`` (ours, over OpenSSL).
+* **Where the time goes**: each of those steps on its own (seal, durable write, plain write,
+  reading the file, decrypting and checking with and without the second thread, keeping the
+  content).
 * Wall and CPU (user + system; our threads included, the age tool as a child process).
 * **200 archives**: five communes of the District each send forty successive archives (one
   signed session with its packet PDF and three recommendations each); the District imports
@@ -47,7 +50,7 @@ from tests.core.exchange_helpers import Office, enrol_pair, office, signed_sessi
 
 from _common import Timing, machine, print_table, summarize, write_json
 from ccsdesk.core.documents import packet as packet_document
-from ccsdesk.core.exchange import age_format, archive, certificates, transport
+from ccsdesk.core.exchange import age_format, archive, certificates, store, transport
 from ccsdesk.core.services import exchange, exchange_content
 from ccsdesk.core.storage.models import Committee, Meeting
 
@@ -152,6 +155,50 @@ def age_layer(payload: bytes, recipients: list[str], identity: str, runs: int) -
     return clocks
 
 
+def breakdown(payload: bytes, sender: Office, receiver: Office, recipients: list[str],
+              root: Path, runs: int) -> list[Clock]:
+    """Where the time goes: each step of sending and receiving 50 MB on its own."""
+    with sender.folder.database.reading() as session:
+        own = session.query(Committee).filter_by(relation="self").one()
+        chain = certificates.own_chain(sender.folder.keys_dir, own.signing_certificate)
+    entries = [archive.Entry("entries/packets/gros.pdf", "packet", payload, "x")]
+    manifest = {"sender": {"uid": "a", "name": "A"}, "receiver": {"uid": "b", "name": "B"},
+                "sequence": 1, "created": "2026-03-10T10:00:00+00:00"}
+    clocks = [Clock("  seal: zip + SHA-256 (thread) + age, one pass"),
+              Clock("  write_verified: write, fsync, rename, read back"),
+              Clock("  plain write (no fsync)"),
+              Clock("  read the file"),
+              Clock("  decrypt, then unpack (hash after)"),
+              Clock("  open_sealed (hash while decrypting)"),
+              Clock("  open_sealed + content written meanwhile + put")]
+    identity = receiver.secrets.age_identity
+    target = root / "etapes.ccsa"
+    for _run in range(runs):
+        with clocks[0]:
+            data, _m = archive.seal(manifest, entries, sender.secrets.signing_key_der, chain,
+                                    recipients)
+        with clocks[1]:
+            transport.write_verified(target, data)
+        target.unlink()
+        with clocks[2]:
+            target.write_bytes(data)
+        with clocks[3]:
+            data = target.read_bytes()
+        with clocks[4]:
+            archive.unpack(archive.decrypt(data, identity))
+        with clocks[5]:
+            archive.open_sealed(data, identity)
+        with clocks[6]:
+            contents = archive.open_sealed(data, identity,
+                                           keep=store.incoming(receiver.folder))
+            store.put(receiver.folder, contents)
+        kept = receiver.folder.path / store.DIRECTORY / contents.manifest_sha256[:2] / (
+            contents.manifest_sha256 + store.SUFFIX)
+        kept.unlink()
+        target.unlink()
+    return clocks
+
+
 def _print_clocks(title: str, clocks: list[Clock]) -> list[Timing]:
     timings = [clock.timing() for clock in clocks]
     print_table(title, timings)
@@ -242,6 +289,10 @@ def main() -> None:
                               age_layer(payload, [district_recipient, own_recipient],
                                         district.secrets.age_identity, args.runs))
         all_timings.extend(layer)
+        steps = _print_clocks("where the time goes, 50 MB",
+                              breakdown(payload, first, district,
+                                        [district_recipient, own_recipient], root, args.runs))
+        all_timings.extend(steps)
         results["fifty_mb"] = {"send_ratio": ratio_send, "send_ratio_plain": ratio_plain,
                                "receive_ratio": ratio_receive,
                                "cpu_ms": {c.name: c.cpu_median() * 1000

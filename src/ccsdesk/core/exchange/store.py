@@ -24,7 +24,7 @@ import weakref
 from pathlib import Path
 
 from ccsdesk.core.errors import StorageError
-from ccsdesk.core.exchange import archive, streamed_hashes
+from ccsdesk.core.exchange import archive, streamed_hashes, transport
 from ccsdesk.core.i18n import _
 from ccsdesk.core.storage.folder import DataFolder
 
@@ -50,7 +50,7 @@ class Incoming:
     def follow(self, view: memoryview, wait_for: streamed_hashes.WaitFor) -> None:
         """Write the plaintext as it is decrypted (``os.write`` releases the GIL), then
         flush it to the disk; a failure is kept for :func:`put`, which then writes again."""
-        done = 0
+        done = nudged = 0
         try:
             while done < len(view):
                 ready = wait_for(done + 1)
@@ -58,6 +58,9 @@ class Incoming:
                     return
                 while done < ready:
                     done += os.write(self._descriptor, view[done:ready])
+                if done - nudged >= transport.EARLY_WRITEBACK:
+                    transport.start_writeback(self._descriptor, nudged, done - nudged)
+                    nudged = done
             os.fsync(self._descriptor)
             self.written = done
         except OSError as error:
