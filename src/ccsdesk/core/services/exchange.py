@@ -647,6 +647,14 @@ def _own_segment(entry: archive.Entry, peer: Committee) -> _Segment:
     return peer.uid, peer.name, _json(entry)
 
 
+def _entry_order(item: Any) -> int:
+    """A journal entry's id for sorting; what cannot be read sorts first (and is refused)."""
+    try:
+        return int(item["id"])
+    except (KeyError, TypeError, ValueError):
+        return -1
+
+
 def _check_journals(session: Session, segments: list[_Segment], archive_id: int, *,
                     keep: bool) -> list[JournalArrival]:
     """Check every journal segment an archive carries (``journal.check_segment``).
@@ -656,27 +664,36 @@ def _check_journals(session: Session, segments: list[_Segment], archive_id: int,
     checks one committee's segments as one: merged by entry id, exact repeats dropped (a
     changed repeat stays and is refused as out of order).
     """
-    if not keep:
+    if not keep and len({uid for uid, _name, _document in segments}) < len(segments):
         merged: dict[str, _Segment] = {}
+        seen: dict[str, set[str]] = {}
         for uid, name, document in segments:
-            if uid in merged:
-                before = merged[uid][2].get("entries")
-                added = document.get("entries")
-                if isinstance(before, list) and isinstance(added, list):
-                    combined = before + [e for e in added if e not in before]
-                    combined.sort(key=lambda e: int(e["id"]) if isinstance(e, dict) and str(
-                        e.get("id", "")).isdigit() else -1)
-                    document = {**document, "entries": combined}
-            merged[uid] = (uid, name, document)
+            listed = document.get("entries")
+            earlier = merged[uid][2].get("entries") if uid in merged else []
+            if not isinstance(listed, list) or not isinstance(earlier, list):
+                if isinstance(earlier, list):
+                    merged[uid] = (uid, name, document)  # refused by the check below
+                continue
+            held = seen.setdefault(uid, set())
+            combined = list(earlier)
+            for item in listed:
+                text = json.dumps(item, sort_keys=True, default=str)
+                if text not in held:
+                    held.add(text)
+                    combined.append(item)
+            combined.sort(key=_entry_order)
+            merged[uid] = (uid, name, {**document, "entries": combined})
         segments = list(merged.values())
     arrivals: dict[str, JournalArrival] = {}
+    ids: dict[str, set[object]] = {}
     for uid, name, document in segments:
         new = journal.check_segment(session, document, uid, name, archive_id, keep=keep)
         listed = document.get("entries")
-        count = len(listed) if isinstance(listed, list) else 0
-        held = arrivals.get(uid)
-        arrivals[uid] = JournalArrival(uid, name, count + (held.entries if held else 0),
-                                       new + (held.new if held else 0))
+        carried = ids.setdefault(uid, set())
+        carried.update(item.get("id") for item in listed or () if isinstance(item, dict))
+        before = arrivals.get(uid)
+        arrivals[uid] = JournalArrival(uid, name, len(carried),
+                                       new + (before.new if before else 0))
     return list(arrivals.values())
 
 
