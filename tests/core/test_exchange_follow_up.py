@@ -63,6 +63,7 @@ def test_status_changes_reach_every_level_holding_the_recommendation(hierarchy) 
     _set(district, "accepted", "Retenue par le CSS du District", "Secrétaire CSS")
     up_with_decision, sent = district.send("parent")
     assert sent.counts.get("decision") == 1
+    assert ("decision", "Recommandation 1 de « CCS de la Commune IV » : acceptée") in sent.items
     got = national.receive(up_with_decision)
     assert got.decisions == 1
     assert _history(national)[-1] == ("accepted", "Retenue par le CSS du District",

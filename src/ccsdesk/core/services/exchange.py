@@ -345,8 +345,10 @@ def _due_items(folder: DataFolder, session: Session, own: Committee, peer: Commi
         if steps is None or ("decision", rec.uid, steps) in acked:
             return
         data = exchange_content.dumps(exchange_content.decision_document(session, rec, own))
-        label = _("Recommendation {number}: {status}").format(
-            number=rec.number, status=_(recommendations.STATUSES.get(rec.status, rec.status)))
+        # Many committees number their forms from 1: the writer tells them apart.
+        label = _("Recommendation {number} of « {origin} »: {status}").format(
+            number=rec.number, origin=rec.origin_name,
+            status=_(recommendations.STATUSES.get(rec.status, rec.status)))
         add(_Due("decision", rec.uid, label,
                  [archive.Entry(f"entries/decisions/{rec.uid}.json", "decision", data,
                                 rec.uid)], steps))
