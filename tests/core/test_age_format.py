@@ -84,8 +84,11 @@ def test_a_stranger_key_a_cut_or_an_extended_file_is_refused(keys) -> None:  # t
         with pytest.raises(age_format.AgeError) as refused:
             age_format.decrypt(damaged, identities[0])
         assert refused.value.kind == "damaged"
-    with pytest.raises(age_format.AgeError) as refused:
-        age_format.decrypt(b"age-encryption.org/v1\n-> X25519 !!\n", identities[0])
+    with pytest.raises(age_format.AgeError) as refused:  # cut within the header
+        age_format.decrypt(sealed[:sealed.index(b"\n---")], identities[0])
+    assert refused.value.kind == "damaged"
+    with pytest.raises(age_format.AgeError) as refused:  # not an age header at all
+        age_format.decrypt(b"age-encryption.org/v1\nhello\n--- AAAA\n", identities[0])
     assert refused.value.kind == "header"
 
 

@@ -243,8 +243,8 @@ def _parse_header(data: memoryview) -> tuple[list[tuple[list[bytes], bytes]], by
     def line() -> bytes:
         nonlocal position
         end = limit.find(b"\n", position)
-        if end < 0:
-            raise AgeError("header")
+        if end < 0:  # cut short (damaged), or no header ends within the limit (not age)
+            raise AgeError("damaged" if len(data) < MAX_HEADER else "header")
         text, position = limit[position:end], end + 1
         return text
 
