@@ -44,6 +44,19 @@ from ccsdesk.gui.tasks import run_task
 Notify = Callable[[str, Callable[[], None] | None], None]
 
 
+def backed_up_text(result: backup.AutomaticResult) -> str:
+    """The status-bar line after « Back up now »: the file, then where it was copied or why
+    it was not (no second place chosen, stick removed, disk full)."""
+    text = _("Backup written: {file}.").format(
+        file=result.path.name if result.path is not None else "")
+    if result.copied_to is not None:
+        return text + " " + _("Also copied to {place}.").format(place=result.copied_to.parent)
+    if result.warnings:
+        return text + " " + " ".join(result.warnings)
+    return text + " " + _("It stays on this computer only: no second place (USB stick) is "
+                          "chosen below.")
+
+
 def _drives() -> list[object]:
     from ccsdesk.gui.key_dialogs import _removable_drives
 
@@ -137,8 +150,9 @@ class BackupsTab(QWidget):
         drive_row.addWidget(self.use_drive_button)
         drive_row.addWidget(self.refresh_drives_button)
         form = QFormLayout(box)
-        form.addRow(hint(_("Each automatic backup is also copied there, so that a stolen or "
-                           "broken computer does not take the backups with it.")))
+        form.addRow(hint(_("Each backup, automatic or made with « Back up now », is also "
+                           "copied there, so that a stolen or broken computer does not take "
+                           "the backups with it.")))
         form.addRow(_("Copy to:"), self.second_place_label)
         form.addRow("", buttons)
         form.addRow(_("USB sticks plugged in:"), drive_row)
@@ -202,14 +216,17 @@ class BackupsTab(QWidget):
     def back_up_now(self) -> None:
         self.backup_button.setEnabled(False)
         folder = self.folder
-        run_task(self, _("Backing up the data…"), lambda: backup.create(folder),
+        run_task(self, _("Backing up the data…"), lambda: backup.back_up_now(folder),
                  self._backed_up, self._backup_failed)
 
-    def _backed_up(self, path: Path) -> None:
+    def _backed_up(self, result: backup.AutomaticResult) -> None:
+        """Say where the backup went: the data folder, and the stick or why not."""
         self.backup_button.setEnabled(True)
         self.refresh()
         self.backup_made.emit()
-        self.notify(_("Backup written: {file}.").format(file=path.name), None)
+        self.notify(backed_up_text(result), None)
+        if result.warnings:
+            self.last_label.setText(self.last_label.text() + "\n" + "\n".join(result.warnings))
 
     def _backup_failed(self, error: BaseException) -> None:
         self.backup_button.setEnabled(True)

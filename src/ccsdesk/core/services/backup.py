@@ -97,7 +97,8 @@ class RestoreResult:
 
 @dataclass
 class AutomaticResult:
-    """The outcome of an automatic backup: never an exception, messages to show instead."""
+    """The outcome of an automatic or a « Back up now » backup and of its copy to the second
+    place: the copy never raises, its failure is a message to show instead."""
 
     path: Path | None = None
     copied_to: Path | None = None
@@ -787,14 +788,37 @@ def automatic(folder: DataFolder, *, now: datetime | None = None,
     except CcsError as error:
         result.warnings.append(error.message)
         return result
-    place = _second_place(folder, extra_destination)
-    if place is not None and not (place / newest.name).is_file():
-        try:
-            result.copied_to = _copy_to_second_place(newest, place)
-            result.removed += rotate(place)
-        except OSError as error:
-            result.warnings.append(_second_place_failure(place, error))
+    copy_to_second_place(folder, newest, result, extra_destination=extra_destination)
     return result
+
+
+def back_up_now(folder: DataFolder, *, now: datetime | None = None,
+                extra_destination: Path | None = None) -> AutomaticResult:
+    """« Back up now »: a manual backup, copied to the second place like the automatic ones.
+
+    The person who clicks expects the USB stick to get it too; a failed copy is a warning in
+    the result (the backup in the data folder is written), a failed backup raises.
+    """
+    result = AutomaticResult(path=create(folder, now=now))
+    copy_to_second_place(folder, result.path, result, extra_destination=extra_destination)
+    return result
+
+
+def copy_to_second_place(folder: DataFolder, made: Path, result: AutomaticResult, *,
+                         extra_destination: Path | None = None) -> None:
+    """Copy the backup ``made`` to the second place, if one is chosen and lacks it yet.
+
+    The one rule for the automatic and the manual backup: ``result.copied_to`` is set, or a
+    warning added saying why the copy failed (stick removed, disk full); never raises.
+    """
+    place = _second_place(folder, extra_destination)
+    if place is None or (place / made.name).is_file():
+        return
+    try:
+        result.copied_to = _copy_to_second_place(made, place)
+        result.removed += rotate(place)
+    except OSError as error:
+        result.warnings.append(_second_place_failure(place, error))
 
 
 def _second_place_failure(place: Path, error: OSError) -> str:
