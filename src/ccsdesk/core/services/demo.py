@@ -8,14 +8,29 @@ ending soon and one member who left. It has held one session (agenda, attendance
 adopted and signed, four recommendations at different follow-up steps, one of them overdue)
 and planned the next. Everything goes through the ordinary services (journal included), so
 the sample exercises the same code paths as real use.
+
+Those services each commit their own step, so the sample is built all-or-nothing: in a
+scratch folder inside the data folder (a copy of its database, so settings and journal carry
+on), which is put in place only once complete — the keys first, then the whole database in
+one SQLite transaction. A failure, or a killed process, before that leaves the data folder as
+it was; the scratch folder is removed then, or by the next ``demo``.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
+import sqlite3
+import time
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
-from ccsdesk.core.errors import StateError
+from sqlalchemy.exc import DBAPIError
+
+from ccsdesk.core.errors import StateError, StorageError
 from ccsdesk.core.i18n import _
 from ccsdesk.core.services import (
     attendance,
@@ -25,7 +40,7 @@ from ccsdesk.core.services import (
     recommendations,
     roster,
 )
-from ccsdesk.core.storage.folder import DataFolder
+from ccsdesk.core.storage.folder import DataFolder, configured_url
 
 # Documented in the README and printed by ``ccsdesk demo``: the sample's keys are not secret.
 DEMO_PASSPHRASE = "demo-ccsdesk"
@@ -157,6 +172,10 @@ _PLANNED_AGENDA = (
     "Suivi des recommandations de la session précédente",
 )
 _VENUE = "Salle de délibérations de la Mairie de la Commune IV"
+# The scratch folder's name: hidden, and skipped by backups (their ``.en-cours-`` rule).
+SCRATCH_PREFIX = ".en-cours-demo-"
+# A scratch folder older than this is a killed build's leftover, not one being built now.
+LEFTOVER_SECONDS = 10 * 60
 
 
 def installation_date(today: date) -> date:
@@ -191,6 +210,37 @@ def populate(folder: DataFolder, passphrase: str, today: date | None = None) -> 
             _("The member categories of this data folder were renamed ({labels}); "
               "the sample commune needs the original ones.").format(labels=", ".join(missing))
         )
+    if configured_url(folder.path) is not None:
+        # The database lives elsewhere (a server): no file to build beside it, so the steps
+        # run on it directly and are not all-or-nothing.
+        return _fill(folder, passphrase, today, categories)
+    _remove_leftovers(folder.path)
+    scratch = folder.path / f"{SCRATCH_PREFIX}{secrets.token_hex(4)}"
+    try:
+        scratch.mkdir()
+        _sqlite_copy(folder.db_path, scratch / folder.db_path.name)
+        built = DataFolder.open(scratch)
+        try:
+            _fill(built, passphrase, today, categories)
+        finally:
+            built.close()
+        if committee.profile(folder) is not None:  # set up by someone else meanwhile
+            raise StateError(_("This data folder already holds a committee; the sample "
+                               "commune was not added."))
+        _put_in_place(scratch, folder)
+    except (OSError, sqlite3.Error, DBAPIError) as error:
+        raise StorageError(
+            _("The sample commune could not be built ({reason}); the data folder was left "
+              "as it was.").format(reason=getattr(error, "orig", None) or error)
+        ) from error
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return committee.require_profile(folder)
+
+
+def _fill(folder: DataFolder, passphrase: str, today: date,
+          categories: dict[str, int]) -> committee.Profile:
+    """The sample, step by step, through the ordinary services."""
     profile = committee.initialize(
         folder, level="commune", name=DEMO_NAME, place=DEMO_PLACE,
         chair_title=DEMO_CHAIR_TITLE, passphrase=passphrase, demo=True,
@@ -212,6 +262,56 @@ def populate(folder: DataFolder, passphrase: str, today: date | None = None) -> 
     _held_session(folder, passphrase, today, ids)
     _planned_session(folder, today)
     return profile
+
+
+def _sqlite_copy(source: Path, destination: Path) -> None:
+    """Copy a whole SQLite database with the online backup API.
+
+    Into an existing database it is one write transaction: other connections see the old
+    content or the new one, and a power cut midway leaves the old one (journal or WAL).
+    """
+    reader = sqlite3.connect(source)
+    try:
+        writer = sqlite3.connect(destination)
+        try:
+            reader.backup(writer)
+        finally:
+            writer.close()
+    finally:
+        reader.close()
+
+
+def _put_in_place(scratch: Path, folder: DataFolder) -> None:
+    """Move the finished sample into the data folder: the keys, then the database.
+
+    The keys go first: should the database copy fail, they are taken back out; should the
+    process be killed between the two, key files without a committee are what a failed
+    ``init`` leaves too, and the next set-up writes over them.
+    """
+    moved: list[Path] = []
+    try:
+        folder.keys_dir.mkdir(exist_ok=True)
+        for key_file in sorted((scratch / "keys").iterdir()):
+            target = folder.keys_dir / key_file.name
+            os.replace(key_file, target)
+            moved.append(target)
+        _sqlite_copy(scratch / folder.db_path.name, folder.db_path)
+    except BaseException:
+        for target in moved:
+            with suppress(OSError):
+                target.unlink()
+        raise
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Remove what a killed ``demo`` left: its scratch folder, once it is old enough not to
+    be another process's build under way."""
+    limit = time.time() - LEFTOVER_SECONDS
+    with suppress(OSError):
+        for item in path.iterdir():
+            if item.name.startswith(SCRATCH_PREFIX) and item.is_dir() \
+                    and not item.is_symlink() and item.stat().st_mtime < limit:
+                shutil.rmtree(item, ignore_errors=True)
 
 
 def _held_session(folder: DataFolder, passphrase: str, today: date,
