@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
 
 from ccsdesk.core.storage.folder import DataFolder
@@ -11,8 +12,9 @@ from tests.core import pdftools
 from tests.core.session_data import full_session
 
 ALL = ["convocation.pdf", "convocations-individuelles.pdf",
-       "bordereau-remise-convocations.pdf", "feuille-emargement.pdf", "proces-verbal.pdf",
-       "fiches-recommandations.pdf", "dossier-session-signe.pdf"]
+       "bordereau-remise-convocations.pdf", "feuille-emargement.pdf",
+       "feuille-emargement-renseignee.pdf", "proces-verbal.pdf", "fiches-recommandations.pdf",
+       "dossier-session-signe.pdf"]
 
 
 def test_documents_of_a_signed_session(commune: DataFolder, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -84,3 +86,28 @@ def test_documents_in_a_real_process_without_a_passphrase(commune: DataFolder,  
     assert [p.name for p in (tmp_path / "p").iterdir()] == ["dossier-session-non-signe.pdf"]
     assert "Signature" not in pdftools.run("pdfsig", tmp_path / "p" /
                                            "dossier-session-non-signe.pdf").stdout
+
+
+def test_filled_attendance_list_once_attendance_is_recorded(commune: DataFolder, cli,  # type: ignore[no-untyped-def]
+                                                            tmp_path: Path) -> None:
+    from ccsdesk.core.services import meetings
+
+    held = full_session(commune, PASSPHRASE, sign=False)
+    planned = meetings.create_meeting(commune, on=date(2027, 1, 11), time="09:00").id
+    commune.close()
+    before = cli("--json", "documents", str(planned), "--out", str(tmp_path / "avant"))
+    assert before.code == 0, before.err
+    names = [Path(f["file"]).name for f in before.json["files"]]
+    assert "feuille-emargement.pdf" in names  # the empty sheet, to print for the session
+    assert "feuille-emargement-renseignee.pdf" not in names
+    assert {"document": "attendance-filled",
+            "reason": "les présences ne sont pas encore enregistrées"} in before.json["skipped"]
+    after = cli("documents", str(held), "--out", str(tmp_path / "apres"),
+                "--only", "attendance-filled")
+    assert after.code == 0, after.err
+    written = tmp_path / "apres" / "feuille-emargement-renseignee.pdf"
+    assert [p.name for p in (tmp_path / "apres").iterdir()] == [written.name]
+    text = " ".join(pdftools.text(written).split())
+    assert "LISTE DE PRÉSENCE" in text and "Arrêtée la présente liste à 7 personnes" in text
+    assert cli("documents", str(held), "--out", str(tmp_path / "x"),
+               "--only", "attendance-rempli").code == 2

@@ -184,14 +184,18 @@ def test_minutes_in_the_malian_structure(session, tmp_path: Path) -> None:  # ty
         "date du 30 novembre 2026, la première session ordinaire du Comité consultatif de "
         "sécurité de la Commune IV, sous la présidence de DIARRA Mariam, maire.",
         "Le secrétariat de séance a été assuré par TRAORÉ Aminata.",
-        "Présences et quorum", "Représentés (1) : TOURÉ Ibrahim (par DIARRA Mariam).",
-        "Excusés (1) : COULIBALY Ɲɛlɛni.", "Absents (1) : SANGARÉ Oumou.",
+        "Présences et quorum", "Présents (6) : DEMBÉLÉ Drissa, DIARRA Mariam",
+        "Représenté (1) : TOURÉ Ibrahim (par DIARRA Mariam).",
+        "Excusée (1) : COULIBALY Ɲɛlɛni.", "Absente (1) : SANGARÉ Oumou.",
         "Ont également pris part, sans voix délibérative : OUATTARA Salif.",
         "Sur 9 membres en fonction ayant voix délibérative, 7 étaient présents ou "
         "représentés", "le comité a pu valablement délibérer", "Ordre du jour",
         "Déroulement des travaux", "Point 1 : Vols de motos", "Recommandations", "Divers",
         "le Président a levé la séance à 12 h 15", "Le Rapporteur", "Fait à Bamako",
         "ANNEXE : LISTE DE PRÉSENCE", "représenté par DIARRA Mariam", "KƐITA Sɔgɔ",
+        "Voir la recommandation n° 1.", "Mairie de la Commune IV — Présidente",
+        "SIDIBÉ Fatoumata Conseil de quartier de Sébénikoro présente",
+        "DEMBÉLÉ Drissa Conseil de quartier de Sébénikoro présent",
     ):
         assert expected in text, expected
     for number in (1, 2, 3):

@@ -61,16 +61,23 @@ def test_dialog_prints_saves_and_builds_the_packet(commune: DataFolder, qtbot, q
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.kinds() == ["convocation", "convocations", "delivery", "attendance",
-                              "minutes", "recommendations"]
+                              "attendance-filled", "minutes", "recommendations"]
     assert dialog.packet_button.isEnabled()
     screenshot(dialog, "documents_dialog")
+
+    dialog.select("attendance-filled")
+    filled = tmp_path / "liste-remplie.pdf"
+    dialog.save_current(filled)
+    wait_tasks()
+    assert "Arrêtée la présente liste à 7 personnes présentes." in " ".join(
+        pdftools.text(filled).split())
 
     dialog.select("minutes")
     printed = tmp_path / "pv-imprime.pdf"
     dialog.print_current(pdf_printer(printed))
     wait_tasks()
     assert pdftools.info(printed)["Pages"] == "3"
-    assert dialog.status.text() == "3 page(s) envoyée(s) à l’imprimante."
+    assert dialog.status.text() == "3 pages envoyées à l’imprimante."
 
     saved = tmp_path / "pv.pdf"
     dialog.save_current(saved)

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 from ccsdesk.core.documents.file_names import file_names
 from ccsdesk.core.errors import StorageError
 from ccsdesk.core.files import write_atomically
-from ccsdesk.core.i18n import _
-from ccsdesk.core.services import meetings, minutes
+from ccsdesk.core.i18n import _, ngettext
+from ccsdesk.core.services import attendance, meetings, minutes
 from ccsdesk.core.services import recommendations as recs
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui import printing
@@ -47,6 +47,7 @@ def _titles() -> dict[str, str]:
         "convocations": _("Individual convocations (one per recipient)"),
         "delivery": _("Delivery sheet for the convocations"),
         "attendance": _("Attendance sheet (to sign at the session)"),
+        "attendance-filled": _("Attendance list filled in (recorded attendance)"),
         "minutes": _("Minutes"),
         "recommendations": _("Recommendation forms"),
         "packet": _("Signed session packet"),
@@ -58,6 +59,7 @@ def render(folder: DataFolder, meeting_id: int, kind: str) -> bytes:
     from ccsdesk.core.documents import (
         attendance_sheet,
         convocation,
+        filled_attendance_sheet,
         minutes_pdf,
         recommendation_form,
     )
@@ -70,6 +72,8 @@ def render(folder: DataFolder, meeting_id: int, kind: str) -> bytes:
         return convocation.render_delivery(folder, meeting_id)
     if kind == "attendance":
         return attendance_sheet.render(folder, meeting_id)
+    if kind == "attendance-filled":
+        return filled_attendance_sheet.render(folder, meeting_id)
     if kind == "minutes":
         return minutes_pdf.render(folder, meeting_id)
     if kind == "recommendations":
@@ -135,6 +139,8 @@ class DocumentsDialog(QDialog):
     def kinds(self) -> list[str]:
         """The documents this session has at its stage, in the order they are used."""
         found = ["convocation", "convocations", "delivery", "attendance"]
+        if attendance.quorum(self.folder, self.meeting_id).recorded:
+            found.append("attendance-filled")
         if self.meeting.state != "planned":
             found.append("minutes")
         if recs.list_recommendations(self.folder, meeting_id=self.meeting_id):
@@ -208,8 +214,9 @@ class DocumentsDialog(QDialog):
             else:
                 sent = printing.print_pdf(data, printer)
             if sent:
-                self.status.setText(_("{count} page(s) sent to the printer.").format(
-                    count=sent))
+                self.status.setText(ngettext("{count} page sent to the printer.",
+                                             "{count} pages sent to the printer.",
+                                             sent).format(count=sent))
 
         self.with_document(go)
 

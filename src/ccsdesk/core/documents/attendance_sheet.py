@@ -62,11 +62,11 @@ def story(record: SessionRecord, day: date) -> list[Flowable]:
     table_rows += [[str(n), "", "", "", ""] for n in range(first_blank, first_blank + BLANK_ROWS)]
     for row in table_rows[1:]:
         row[-1] = Spacer(1, SIGNATURE_ROOM)
-    flow.append(layout.table(table_rows, WIDTHS, numeric_columns=(0,), zebra=False))
-    flow.append(Spacer(1, 4 * _MM))
-    flow.append(Paragraph(layout.escape(_(
-        "List closed at ______ persons present, at ____ h ____.")), s["plain"]))
-    flow.append(layout.signature_block(_("The Secretary of the session"), record.secretary))
+    closing = [Spacer(1, 4 * _MM), Paragraph(layout.escape(_(
+        "List closed at ______ persons present, at ____ h ____.")), s["plain"]),
+        *layout.signature_parts(_("The Secretary of the session"), record.secretary)]
+    flow.append(layout.table_then(
+        layout.table(table_rows, WIDTHS, numeric_columns=(0,), zebra=False), closing))
     return flow
 
 

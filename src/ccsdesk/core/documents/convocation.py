@@ -199,8 +199,9 @@ def delivery_story(record: SessionRecord, day: date) -> list[Flowable]:
     rows: list[list[Any]] = [list(r) for r in delivery_rows(record)]
     for row in rows[1:]:
         row[-1] = Spacer(1, SIGNATURE_ROOM)
-    flow.append(layout.table(rows, DELIVERY_WIDTHS, numeric_columns=(0,), zebra=False))
-    flow.append(layout.signature_block(_("The Secretary of the Committee"), record.secretary))
+    flow.append(layout.table_then(
+        layout.table(rows, DELIVERY_WIDTHS, numeric_columns=(0,), zebra=False),
+        layout.signature_parts(_("The Secretary of the Committee"), record.secretary)))
     return flow
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from ccsdesk.core.i18n import _
 
-KINDS = ("convocation", "convocations", "delivery", "attendance", "minutes",
-         "recommendations", "packet", "packet_unsigned")
+KINDS = ("convocation", "convocations", "delivery", "attendance", "attendance-filled",
+         "minutes", "recommendations", "packet", "packet_unsigned")
 
 
 def file_names() -> dict[str, str]:
@@ -19,6 +19,7 @@ def file_names() -> dict[str, str]:
         "convocations": _("file name: individual-convocations.pdf"),
         "delivery": _("file name: delivery-sheet.pdf"),
         "attendance": _("file name: attendance-sheet.pdf"),
+        "attendance-filled": _("file name: filled-attendance-sheet.pdf"),
         "minutes": _("file name: minutes.pdf"),
         "recommendations": _("file name: recommendation-forms.pdf"),
         "packet": _("file name: signed-session-packet.pdf"),

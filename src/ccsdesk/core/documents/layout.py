@@ -43,6 +43,7 @@ KIND_CODES: dict[str, str] = {
     "convocation": "CV",
     "delivery": "BD",
     "attendance": "FE",
+    "attendance-filled": "LP",
     "minutes": "PV",
     "recommendation": "FR",
     "packet": "DS",
@@ -387,6 +388,56 @@ def table(rows: Sequence[Sequence[Any]], widths: Sequence[float], *,
     return result
 
 
+@cache
+def _table_then_class() -> type:
+    from reportlab.platypus import Flowable
+
+    class TableThen(Flowable):
+        """A table followed by what closes it, never leaving the closing alone on a page.
+
+        It always asks to be split (``wrap`` claims more than the room there is), and the
+        split decides: everything, if it fits; otherwise the rows that fit, holding back at
+        least ``keep`` rows to go over with the closing, so a signature block never opens a
+        page of its own below nothing but the footer.
+        """
+
+        def __init__(self, table: Any, after: list[Any], keep: int) -> None:
+            super().__init__()
+            self.table, self.after, self.keep = table, after, keep
+
+        def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+            return available_width, available_height + 1
+
+        def split(self, available_width: float, available_height: float) -> list[Any]:
+            from reportlab.platypus.flowables import _listWrapOn
+
+            _width, height = self.table.wrapOn(self.canv, available_width, available_height)
+            closing = _listWrapOn(self.after, available_width, self.canv)[1]
+            if height + closing <= available_height:
+                return [self.table, *self.after]
+            rows = list(self.table._rowHeights)
+            heading = sum(rows[:self.table.repeatRows])
+            if len(rows) - self.table.repeatRows <= self.keep:
+                return []  # too few rows to split: all of it goes to the next page
+            cut = min(available_height, sum(rows[:-self.keep]))
+            if cut < heading + rows[self.table.repeatRows]:
+                return []
+            parts = self.table.split(available_width, cut)
+            if len(parts) < 2:
+                return []
+            return [parts[0], type(self)(parts[1], self.after, self.keep)]
+
+        def draw(self) -> None:  # never drawn: ``wrap`` always makes the frame split it
+            raise AssertionError("TableThen is split, not drawn")
+
+    return TableThen
+
+
+def table_then(table: Flowable, after: Sequence[Flowable], *, keep: int = 2) -> Flowable:
+    """``table`` then ``after`` (a signature block…), the last ``keep`` rows kept with it."""
+    return _table_then_class()(table, list(after), keep)
+
+
 STAMP_WIDTH, STAMP_HEIGHT = 75 * _MM, 26 * _MM
 
 
@@ -441,6 +492,11 @@ def signature_block(title: str, name: str = "", *, spot: Any = None) -> Flowable
                                ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("ALIGN", (1, 0), (1, 0), "CENTER")]))
     return KeepTogether([Spacer(1, 6 * _MM), block])
+
+
+def signature_parts(title: str, name: str = "") -> list[Flowable]:
+    """:func:`signature_block`'s flowables, for :func:`table_then` (which keeps them whole)."""
+    return list(signature_block(title, name)._content)
 
 
 @cache

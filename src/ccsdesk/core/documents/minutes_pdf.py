@@ -16,9 +16,9 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ccsdesk.core import formats
-from ccsdesk.core.documents import fonts, french_words, layout
+from ccsdesk.core.documents import attendance_words, fonts, french_words, layout
 from ccsdesk.core.documents.session_record import SessionRecord, gather
-from ccsdesk.core.i18n import _
+from ccsdesk.core.i18n import _, ngettext
 from ccsdesk.core.services import attendance, meetings
 from ccsdesk.core.services import recommendations as recs
 from ccsdesk.core.storage.folder import DataFolder
@@ -78,54 +78,60 @@ def opening_sentence(record: SessionRecord) -> str:
     return sentence
 
 
-def _names(infos: list[attendance.AttendanceInfo], *, proxies: bool = False) -> str:
-    if proxies:
-        return ", ".join(_("{name} (by {proxy})").format(name=i.name,
-                                                         proxy=i.represented_by_name)
-                         for i in infos)
-    return ", ".join(i.name for i in infos)
+def _sexes(record: SessionRecord) -> dict[int, str]:
+    """Member id → sex (``F``/``M``/empty), for words that agree with the person."""
+    return {p.member_id: p.sex for p in record.members if p.member_id is not None}
 
 
 def attendance_lines(record: SessionRecord) -> list[str]:
     """Present, represented, excused and absent members, then the quorum sentence."""
+    sexes = _sexes(record)
     voting = [a for a in record.attendance if a.votes]
-    groups = {status: [a for a in voting if a.status == status]
-              for status in ("present", "represented", "excused", "absent")}
-    labels = {
-        "present": _("Present ({count}): {names}."),
-        "represented": _("Represented ({count}): {names}."),
-        "excused": _("Excused ({count}): {names}."),
-        "absent": _("Absent ({count}): {names}."),
-    }
-    lines = [labels[status].format(count=len(found),
-                                   names=_names(found, proxies=status == "represented"))
-             for status, found in groups.items() if found]
+    lines = []
+    for status in ("present", "represented", "excused", "absent"):
+        found = [a for a in voting if a.status == status]
+        if not found:
+            continue
+        names = [_("{name} (by {proxy})").format(name=a.name, proxy=a.represented_by_name)
+                 if status == "represented" else a.name for a in found]
+        lines.append(attendance_words.group_line(
+            status, names, [sexes.get(a.member_id, "") for a in found]))
     guests = [a.name for a in record.attendance if not a.votes and a.status == "present"]
     guests += record.guests_present
     if guests:
         lines.append(_("Also attended, without a vote: {names}.").format(
             names=", ".join(guests)))
+    lines.append(quorum_sentence(record))
+    return lines
+
+
+def quorum_sentence(record: SessionRecord) -> str:
+    """Whether the committee could deliberate, with the figures (the PV and the list)."""
     quorum = record.quorum
     if not quorum.recorded:
-        lines.append(_("The attendance was not recorded."))
-        return lines
+        return _("The attendance was not recorded.")
     rule = _(attendance.RULES.get(quorum.rule, quorum.rule))
     if quorum.second_convocation and quorum.reached:
-        lines.append(_("Meeting on a second convocation, the committee deliberates validly "
-                       "whatever the number of members present ({counted} of {in_office})."
-                       ).format(counted=quorum.counted, in_office=quorum.in_office))
-    elif quorum.reached:
-        lines.append(_("Of the {in_office} members in office with a vote, {counted} were "
-                       "present or represented; the quorum being {required} ({rule}), the "
-                       "committee could validly deliberate.").format(
-                           in_office=quorum.in_office, counted=quorum.counted,
-                           required=quorum.required, rule=rule))
-    else:
-        lines.append(_("Of the {in_office} members in office with a vote, {counted} were "
-                       "present or represented; the quorum of {required} ({rule}) was not "
-                       "reached.").format(in_office=quorum.in_office, counted=quorum.counted,
-                                          required=quorum.required, rule=rule))
-    return lines
+        return _("Meeting on a second convocation, the committee deliberates validly "
+                 "whatever the number of members present ({counted} of {in_office})."
+                 ).format(counted=quorum.counted, in_office=quorum.in_office)
+    if quorum.reached:
+        return ngettext(
+            "Of the {in_office} members in office with a vote, {counted} was present or "
+            "represented; the quorum being {required} ({rule}), the committee could validly "
+            "deliberate.",
+            "Of the {in_office} members in office with a vote, {counted} were present or "
+            "represented; the quorum being {required} ({rule}), the committee could validly "
+            "deliberate.", quorum.counted).format(
+                in_office=quorum.in_office, counted=quorum.counted,
+                required=quorum.required, rule=rule)
+    return ngettext(
+        "Of the {in_office} members in office with a vote, {counted} was present or "
+        "represented; the quorum of {required} ({rule}) was not reached.",
+        "Of the {in_office} members in office with a vote, {counted} were present or "
+        "represented; the quorum of {required} ({rule}) was not reached.",
+        quorum.counted).format(in_office=quorum.in_office, counted=quorum.counted,
+                               required=quorum.required, rule=rule)
 
 
 def recommendation_line(rec: recs.RecommendationInfo) -> str:
@@ -146,20 +152,25 @@ def closing_sentence(record: SessionRecord) -> str:
     return _("The agenda being exhausted, the President closed the session.")
 
 
-def status_of(info: attendance.AttendanceInfo) -> str:
-    if info.status is None:
-        return _("not recorded")
-    if info.status == "represented" and info.represented_by_name:
-        return _("represented by {name}").format(name=info.represented_by_name)
-    return _(attendance.STATUSES[info.status])
+def _enumeration(items: list[str]) -> str:
+    """``1``, ``1 et 2``, ``1, 2 et 3``."""
+    if len(items) < 2:
+        return "".join(items)
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
+
+
+def status_of(info: attendance.AttendanceInfo, sex: str = "") -> str:
+    """``présente``, ``représenté par …``: one member's attendance, agreed with the person."""
+    return attendance_words.status_text(info.status, sex, info.represented_by_name)
 
 
 def annex_rows(record: SessionRecord) -> list[list[str]]:
     qualities = {p.member_id: p.quality for p in record.members}
+    sexes = _sexes(record)
     result = [[_("No."), _("Full name"), _("Organisation / capacity"), _("Attendance")]]
     for number, info in enumerate(record.attendance, 1):
         result.append([str(number), info.name, qualities.get(info.member_id, ""),
-                       status_of(info)])
+                       status_of(info, sexes.get(info.member_id, ""))])
     return result
 
 
@@ -271,8 +282,10 @@ def story(record: SessionRecord, *, annex_mark: Flowable | None = None) -> list[
             Paragraph(esc(_("Nothing was recorded on this item.")), s["body"])]
         linked = by_item.get(item.position, [])
         if linked:
-            flow.append(Paragraph(esc(_("See recommendation(s) No. {numbers}.").format(
-                numbers=", ".join(str(r.number) for r in linked))), own["note"]))
+            flow.append(Paragraph(esc(ngettext(
+                "See recommendation No. {numbers}.", "See recommendations No. {numbers}.",
+                len(linked)).format(numbers=_enumeration([str(r.number) for r in linked]))),
+                own["note"]))
     flow.append(Paragraph(esc(_("Recommendations")), s["heading"]))
     if not record.recommendations:
         flow.append(Paragraph(esc(_("The session made no recommendation.")), s["body"]))

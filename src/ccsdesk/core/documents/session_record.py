@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ccsdesk.core.documents import layout
-from ccsdesk.core.i18n import _
+from ccsdesk.core.documents import attendance_words, layout
+from ccsdesk.core.i18n import N_, _
 from ccsdesk.core.services import attendance, meetings, member_fields, minutes, roster
 from ccsdesk.core.services import recommendations as recs
 from ccsdesk.core.storage.folder import DataFolder
@@ -76,11 +76,20 @@ class SessionRecord:
         return name
 
 
+# The bureau roles said of a woman (« Présidente »); see ``attendance_words.gendered``.
+_FEMININE_ROLES = {
+    "president": N_("President (of a woman)"),
+    "vice_president": N_("Vice-president (of a woman)"),
+    "secretary": N_("Secretary / rapporteur (of a woman)"),
+}
+
+
 def quality(member: roster.MemberInfo) -> str:
     """"Structure / qualité": the organisation (or category), and the bureau role."""
     base = member.organisation or member.category
     if member.role in _BUREAU:
-        role = _(member_fields.ROLES[member.role])
+        role = attendance_words.gendered(
+            (member_fields.ROLES[member.role], _FEMININE_ROLES[member.role]), member.sex)
         return f"{base} — {role}" if base else role
     return base
 
