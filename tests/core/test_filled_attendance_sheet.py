@@ -162,6 +162,10 @@ def test_attendance_words_agree_in_number_and_gender() -> None:
         "représentée par DIARRA Mariam"
     assert attendance_words.status_text("present", "M") == "présent"
     assert attendance_words.status_text(None) == "non enregistré"
+    assert attendance_words.role_text("president", "F") == "Présidente"
+    assert attendance_words.role_text("president", "M") == "Président"
+    assert attendance_words.role_text("secretary", "F") == "Secrétaire / rapporteuse"
+    assert attendance_words.role_text("member", "F") == "Membre"
     i18n.set_language("en")
     try:  # English has no feminine ids translated: the ordinary words, never the ids
         assert line("absent", ["A", "B"], ["F", "F"]) == "Absent (2): A, B."

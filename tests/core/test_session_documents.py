@@ -171,6 +171,22 @@ def test_attendance_sheet_ready_to_sign(session, tmp_path: Path) -> None:  # typ
         assert expected in text, expected
     # Nine members and a guest, then five blank rows numbered 11 to 15 for latecomers.
     assert "OUATTARA Salif" in text and "15" in text.split("Arrêtée")[0]
+    # The signature never opens a page alone: the last rows of the list go over with it.
+    last = pages[-1]
+    assert "Le Secrétaire de séance" in last and "Nom et prénom(s)" in last
+    assert re.search(r"^\s+15\s*$", last.split("Arrêtée")[0], re.MULTILINE)
+
+
+def test_roster_names_the_chair_and_agrees_the_roles(session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ccsdesk.core.documents import roster as roster_pdf
+
+    folder, _meeting = session
+    pages = _read(roster_pdf.render(folder, today=SESSION_DAY), tmp_path / "liste.pdf")
+    text = "\n".join(pages)
+    assert "Présidente" in pages[0] and "Vice-président" in pages[0]
+    signature = " ".join(pages[-1].split("Aucun mandat")[-1].split())
+    assert signature.startswith("ne prend fin") and "Maire DIARRA Mariam" in signature
+    assert "Membres en fonction" in text
 
 
 def test_minutes_in_the_malian_structure(session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -180,7 +196,7 @@ def test_minutes_in_the_malian_structure(session, tmp_path: Path) -> None:  # ty
     for expected in (
         "PROCÈS-VERBAL", "de la 1re session ordinaire 2026",
         "L’an deux mille vingt-six et le sept décembre, s’est tenue à la salle de "
-        "délibérations de la Mairie, de 9 h 30 à 12 h 15, sur convocation du Président en "
+        "délibérations de la Mairie, de 9 h 30 à 12 h 15, sur convocation de la Présidente en "
         "date du 30 novembre 2026, la première session ordinaire du Comité consultatif de "
         "sécurité de la Commune IV, sous la présidence de DIARRA Mariam, maire.",
         "Le secrétariat de séance a été assuré par TRAORÉ Aminata.",
@@ -191,7 +207,7 @@ def test_minutes_in_the_malian_structure(session, tmp_path: Path) -> None:  # ty
         "Sur 9 membres en fonction ayant voix délibérative, 7 étaient présents ou "
         "représentés", "le comité a pu valablement délibérer", "Ordre du jour",
         "Déroulement des travaux", "Point 1 : Vols de motos", "Recommandations", "Divers",
-        "le Président a levé la séance à 12 h 15", "Le Rapporteur", "Fait à Bamako",
+        "la Présidente a levé la séance à 12 h 15", "Le Rapporteur", "Fait à Bamako",
         "ANNEXE : LISTE DE PRÉSENCE", "représenté par DIARRA Mariam", "KƐITA Sɔgɔ",
         "Voir la recommandation n° 1.", "Mairie de la Commune IV — Présidente",
         "SIDIBÉ Fatoumata Conseil de quartier de Sébénikoro présente",

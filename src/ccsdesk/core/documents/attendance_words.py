@@ -1,4 +1,4 @@
-"""How the session documents say who attended, in correct French: number and gender.
+"""How the documents speak of people in correct French: number and gender.
 
 A PV that reads « Excusés (1) : COULIBALY Ɲɛlɛni » or a list that says « SIDIBÉ Fatoumata —
 présent » looks careless to the District clerk who reads it. French agrees the word with the
@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ccsdesk.core.i18n import N_, _, ngettext
+from ccsdesk.core.services.member_fields import ROLES
 
 # status → (masculine or neutral, feminine): one member's attendance, for a table cell.
 STATUS_WORDS: dict[str, tuple[str, str]] = {
@@ -33,6 +34,21 @@ def gendered(forms: tuple[str, str], sex: str) -> str:
         if text != forms[1]:
             return text
     return _(forms[0])
+
+
+# The bureau roles said of a woman (« Présidente », « Vice-présidente »).
+FEMININE_ROLES: dict[str, str] = {
+    "president": N_("President (of a woman)"),
+    "vice_president": N_("Vice-president (of a woman)"),
+    "secretary": N_("Secretary / rapporteur (of a woman)"),
+}
+
+
+def role_text(role: str, sex: str = "") -> str:
+    """A member's role as the roster and the lists print it, agreed with the person."""
+    if role in FEMININE_ROLES:
+        return gendered((ROLES[role], FEMININE_ROLES[role]), sex)
+    return _(ROLES.get(role, role))
 
 
 def status_text(status: str | None, sex: str = "", proxy: str = "") -> str:

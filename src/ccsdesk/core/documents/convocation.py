@@ -74,14 +74,19 @@ def body(record: SessionRecord) -> list[str]:
     return [first, _("The agenda is as follows:")]
 
 
-def agenda_lines(record: SessionRecord) -> list[str]:
-    lines = []
+def _agenda_items(record: SessionRecord) -> list[tuple[str, str]]:
+    """(number, text) of each agenda item, the presenter after the title."""
+    items = []
     for item in record.meeting.agenda:
-        text = f"{item.position}. {item.title}"
+        text = item.title
         if item.presenter:
             text += " " + _("(presented by {name})").format(name=item.presenter)
-        lines.append(text)
-    return lines
+        items.append((f"{item.position}.", text))
+    return items
+
+
+def agenda_lines(record: SessionRecord) -> list[str]:
+    return [f"{number} {text}" for number, text in _agenda_items(record)]
 
 
 def letter(record: SessionRecord, person: Person | None, day: date) -> list[Flowable]:
@@ -101,8 +106,11 @@ def letter(record: SessionRecord, person: Person | None, day: date) -> list[Flow
     flow += [address, Spacer(1, 6 * _MM), Paragraph(esc(_salutation(person)), s["body"])]
     paragraphs = body(record)
     flow += [Paragraph(esc(text), s["body"]) for text in paragraphs]
-    items = agenda_lines(record) or [_("The agenda will be handed out at the session.")]
-    flow += [Paragraph(esc(line), s["plain"]) for line in items]
+    items = _agenda_items(record)
+    flow += [Paragraph(esc(text), s["numbered"], bulletText=number) for number, text in items]
+    if not items:
+        flow.append(Paragraph(esc(_("The agenda will be handed out at the session.")),
+                              s["plain"]))
     flow.append(Spacer(1, 3 * _MM))
     flow.append(Paragraph(esc(_(
         "Given the importance of the items on the agenda, your attendance is strongly "
@@ -111,9 +119,7 @@ def letter(record: SessionRecord, person: Person | None, day: date) -> list[Flow
     flow.append(Paragraph(esc(_("Please accept, {salutation} the assurance of my highest "
                                 "consideration.").format(
                                     salutation=_salutation(person))), s["body"]))
-    flow.append(layout.signature_block(record.head.chair_title
-                                       or _("The President of the Committee"),
-                                       record.president))
+    flow.append(layout.signature_block(record.chair_title, record.president))
     if person is None and record.recipients:
         rows: list[list[Any]] = [[_("No."), _("Full name"), _("Organisation / capacity")]]
         rows += [[str(n), p.name, p.quality] for n, p in enumerate(record.recipients, 1)]

@@ -231,6 +231,10 @@ def styles() -> dict[str, Any]:
                                   leading=14, spaceBefore=10, spaceAfter=4),
         "objet": ParagraphStyle("objet", parent=base, fontSize=10, leading=13,
                                 spaceBefore=2, spaceAfter=8),
+        # A numbered line (agenda item) whose wrapped lines align after the number.
+        "numbered": ParagraphStyle("numbered", parent=base, leftIndent=7 * _MM,
+                                   bulletIndent=1 * _MM, bulletFontName=fonts.REGULAR,
+                                   bulletFontSize=10, spaceAfter=2),
         "signature": ParagraphStyle("signature", parent=base, fontName=fonts.BOLD,
                                     fontSize=10, leading=13, alignment=TA_CENTER),
     }

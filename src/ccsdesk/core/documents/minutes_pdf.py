@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ccsdesk.core import formats
 from ccsdesk.core.documents import attendance_words, fonts, french_words, layout
 from ccsdesk.core.documents.session_record import SessionRecord, gather
-from ccsdesk.core.i18n import _, ngettext
+from ccsdesk.core.i18n import N_, _, ngettext
 from ccsdesk.core.services import attendance, meetings
 from ccsdesk.core.services import recommendations as recs
 from ccsdesk.core.storage.folder import DataFolder
@@ -59,10 +59,13 @@ def opening_sentence(record: SessionRecord) -> str:
     chair = record.president or ELLIPSIS
     if record.head.chair_title:
         chair = f"{chair}, {_lower_first(record.head.chair_title)}"
-    sentence = _(
-        "{date_words}, the {ordinal} {kind} session of the {committee} was held {venue}, from "
-        "{start} to {end}, convened by the President on {convened}, chaired by {chair}."
-    ).format(
+    sentence = attendance_words.gendered((
+        N_("{date_words}, the {ordinal} {kind} session of the {committee} was held {venue}, "
+           "from {start} to {end}, convened by the President on {convened}, chaired by "
+           "{chair}."),
+        N_("{date_words}, the {ordinal} {kind} session of the {committee} was held {venue}, "
+           "from {start} to {end}, convened by the President on {convened}, chaired by "
+           "{chair}. (of a woman)")), record.president_sex).format(
         date_words=french_words.pv_opening_date(meeting.date),
         ordinal=french_words.ordinal_feminine(meeting.number),
         kind=_(meetings.KINDS.get(meeting.kind, meeting.kind)),
@@ -146,10 +149,16 @@ def recommendation_details(rec: recs.RecommendationInfo) -> str:
 
 def closing_sentence(record: SessionRecord) -> str:
     closing = record.minutes.closing_time
+    sex = record.president_sex
     if closing:
-        return _("The agenda being exhausted, the President closed the session at {time}."
-                 ).format(time=french_words.hour_in_words(closing))
-    return _("The agenda being exhausted, the President closed the session.")
+        return attendance_words.gendered((
+            N_("The agenda being exhausted, the President closed the session at {time}."),
+            N_("The agenda being exhausted, the President closed the session at {time}. "
+               "(of a woman)")), sex).format(time=french_words.hour_in_words(closing))
+    return attendance_words.gendered((
+        N_("The agenda being exhausted, the President closed the session."),
+        N_("The agenda being exhausted, the President closed the session. (of a woman)")),
+        sex)
 
 
 def _enumeration(items: list[str]) -> str:
@@ -233,7 +242,7 @@ def _signatures(record: SessionRecord) -> Flowable:
 
     half = layout.FRAME_WIDTH / 2
     block = Table([[column(_("The Rapporteur"), record.secretary),
-                    column(record.head.chair_title or _("The President of the Committee"),
+                    column(record.chair_title,
                            record.president)]], colWidths=[half, half])
     block.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), fonts.REGULAR, 10),
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
@@ -266,7 +275,7 @@ def story(record: SessionRecord, *, annex_mark: Flowable | None = None) -> list[
     flow.append(Paragraph(esc(_("Attendance and quorum")), s["heading"]))
     flow += [Paragraph(esc(line), s["body"]) for line in attendance_lines(record)]
     flow.append(Paragraph(esc(_("Agenda")), s["heading"]))
-    flow += [Paragraph(esc(f"{item.position}. {item.title}"), s["plain"])
+    flow += [Paragraph(esc(item.title), s["numbered"], bulletText=f"{item.position}.")
              for item in meeting.agenda]
     if text.opening.strip():
         flow.append(Paragraph(esc(_("Opening of the session")), s["heading"]))

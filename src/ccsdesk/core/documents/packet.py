@@ -127,8 +127,7 @@ def cover(record: SessionRecord, day: date, spot: Any) -> list[Flowable]:
     flow += [Paragraph(esc(line), s["small"]) for line in _minutes_lines(record)]
     flow += [Paragraph(esc(line), s["small"]) for line in _scan_lines(record)]
     flow.append(layout.signature_block(
-        record.head.chair_title or _("The President of the Committee"), record.president,
-        spot=spot))
+        record.chair_title, record.president, spot=spot))
     return flow
 
 

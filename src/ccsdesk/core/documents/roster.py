@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ccsdesk.core import formats
-from ccsdesk.core.documents import layout
+from ccsdesk.core.documents import attendance_words, layout
 from ccsdesk.core.files import write_atomically
-from ccsdesk.core.i18n import _, ngettext
-from ccsdesk.core.services import member_fields, roster
+from ccsdesk.core.i18n import N_, _, ngettext
+from ccsdesk.core.services import roster
 from ccsdesk.core.storage.folder import DataFolder
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Flowable
 
 KIND = "roster"
 _MM = 72 / 25.4
@@ -36,6 +40,11 @@ def _mandate(member: roster.MemberInfo) -> str:
     return ""
 
 
+def _president(folder: DataFolder) -> roster.MemberInfo | None:
+    return next((m for m in roster.list_members(folder, active_only=True)
+                 if m.role == "president"), None)
+
+
 def rows(folder: DataFolder) -> list[list[str]]:
     """The table's rows (heading first): active members, bureau first, then by name."""
     members = sorted(roster.list_members(folder, active_only=True),
@@ -47,7 +56,7 @@ def rows(folder: DataFolder) -> list[list[str]]:
     for number, member in enumerate(members, start=1):
         result.append([
             str(number), member.full_name, member.category, member.organisation,
-            _(member_fields.ROLES.get(member.role, member.role)), member.phone,
+            attendance_words.role_text(member.role, member.sex), member.phone,
             _mandate(member),
         ])
     return result
@@ -121,21 +130,29 @@ def render(folder: DataFolder, *, today: date | None = None,
         Paragraph(layout.escape(_("Roster heading: by category")), s["heading"]),
         layout.table(by_category, (95 * _MM, 20 * _MM, 20 * _MM), numeric_columns=(1, 2)),
     ]))
-    story.append(Paragraph(layout.escape(_("Roster heading: mandates")), s["heading"]))
+    closing: list[Flowable] = [
+        Paragraph(layout.escape(_("Roster heading: mandates")), s["heading"])]
     if not ending and not ended:
-        story.append(Paragraph(layout.escape(
+        closing.append(Paragraph(layout.escape(
             _("No mandate ends within {days} days.").format(
                 days=roster.ENDING_SOON_DAYS)), s["plain"]))
     if ending:
-        story.append(Paragraph(layout.escape(
+        closing.append(Paragraph(layout.escape(
             _("Mandates ending within {days} days:").format(days=roster.ENDING_SOON_DAYS)),
             s["plain"]))
-        story.extend(Paragraph("• " + layout.escape(line), s["plain"]) for line in ending)
+        closing.extend(Paragraph("• " + layout.escape(line), s["plain"]) for line in ending)
     if ended:
-        story.append(Spacer(1, 2 * _MM))
-        story.append(Paragraph(layout.escape(_("Mandates already ended:")), s["plain"]))
-        story.extend(Paragraph("• " + layout.escape(line), s["plain"]) for line in ended)
-    story.append(layout.signature_block(_("The President of the Committee")))
+        closing.append(Spacer(1, 2 * _MM))
+        closing.append(Paragraph(layout.escape(_("Mandates already ended:")), s["plain"]))
+        closing.extend(Paragraph("• " + layout.escape(line), s["plain"]) for line in ended)
+    president = _president(folder)
+    sex = president.sex if president else ""
+    title = head.chair_title or attendance_words.gendered(
+        (N_("The President of the Committee"),
+         N_("The President of the Committee (of a woman)")), sex)
+    # The mandates go over with the signature: a signature never opens a page alone.
+    story.append(KeepTogether(
+        [*closing, *layout.signature_parts(title, president.full_name if president else "")]))
     return layout.build_pdf(head, identity, story, title=_("List of members"),
                             subject=head.committee_name)
 

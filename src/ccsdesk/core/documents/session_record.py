@@ -13,7 +13,7 @@ from datetime import date
 
 from ccsdesk.core.documents import attendance_words, layout
 from ccsdesk.core.i18n import N_, _
-from ccsdesk.core.services import attendance, meetings, member_fields, minutes, roster
+from ccsdesk.core.services import attendance, meetings, minutes, roster
 from ccsdesk.core.services import recommendations as recs
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.core.text import fold
@@ -67,6 +67,21 @@ class SessionRecord:
         return self.members + self.guests
 
     @property
+    def president_sex(self) -> str:
+        """``F`` when the one who chairs (``president``) is a woman of the bureau, else ``M``
+        or empty: the PV then says « la Présidente »."""
+        return next((p.sex for p in self.members
+                     if p.role == "president" and p.name == self.president), "")
+
+    @property
+    def chair_title(self) -> str:
+        """The title above the chair's signature: the committee's own (``Maire``…), else
+        « Le Président du Comité » or « La Présidente du Comité »."""
+        return self.head.chair_title or attendance_words.gendered(
+            (N_("The President of the Committee"),
+             N_("The President of the Committee (of a woman)")), self.president_sex)
+
+    @property
     def committee_full_name(self) -> str:
         """``Comité consultatif de sécurité de la Commune IV`` for ``CCS de la Commune IV``."""
         name = self.head.committee_name
@@ -76,20 +91,11 @@ class SessionRecord:
         return name
 
 
-# The bureau roles said of a woman (« Présidente »); see ``attendance_words.gendered``.
-_FEMININE_ROLES = {
-    "president": N_("President (of a woman)"),
-    "vice_president": N_("Vice-president (of a woman)"),
-    "secretary": N_("Secretary / rapporteur (of a woman)"),
-}
-
-
 def quality(member: roster.MemberInfo) -> str:
     """"Structure / qualité": the organisation (or category), and the bureau role."""
     base = member.organisation or member.category
     if member.role in _BUREAU:
-        role = attendance_words.gendered(
-            (member_fields.ROLES[member.role], _FEMININE_ROLES[member.role]), member.sex)
+        role = attendance_words.role_text(member.role, member.sex)
         return f"{base} — {role}" if base else role
     return base
 
