@@ -85,6 +85,12 @@ class Clock:
         return sorted(self.cpu)[len(self.cpu) // 2]
 
 
+def settle() -> None:
+    """Flush what earlier steps left to write, so that no step pays for another's writes
+    (the age tool's runs included)."""
+    os.sync()
+
+
 def _age(clock: Clock, *args: str) -> None:
     with clock:
         subprocess.run(["age", *args], check=True, capture_output=True)
@@ -174,20 +180,25 @@ def breakdown(payload: bytes, sender: Office, receiver: Office, recipients: list
     identity = receiver.secrets.age_identity
     target = root / "etapes.ccsa"
     for _run in range(runs):
+        settle()
         with clocks[0]:
             data, _m = archive.seal(manifest, entries, sender.secrets.signing_key_der, chain,
                                     recipients)
+        settle()
         with clocks[1]:
             transport.write_verified(target, data)
         target.unlink()
+        settle()
         with clocks[2]:
             target.write_bytes(data)
+        settle()
         with clocks[3]:
             data = target.read_bytes()
         with clocks[4]:
             archive.unpack(archive.decrypt(data, identity))
         with clocks[5]:
             archive.open_sealed(data, identity)
+        settle()
         with clocks[6]:
             contents = archive.open_sealed(data, identity,
                                            keep=store.incoming(receiver.folder))
@@ -256,17 +267,22 @@ def main() -> None:
         received_file = root / "recu.ccsa"
         print(f"load average before: {os.getloadavg()}")
         for run in range(args.runs):
+            settle()
             with ours_send:
                 send_side(payload, first, [district_recipient, own_recipient],
                           root / f"envoi-{run}.ccsa")
+            settle()
             _age(age_send, "-e", "-r", district_recipient, "-r", own_recipient,
                  "-o", str(sealed_by_age), str(plain))
+            settle()
             with ours_plain:
                 send_side(payload, first, [district_recipient, own_recipient],
                           root / f"simple-{run}.ccsa", durable=False)
             received_file.write_bytes(big_archive(first, district, payload, sequence=2 + run))
+            settle()
             with ours_receive:
                 district.receive(received_file.read_bytes())
+            settle()
             _age(age_receive, "-d", "-i", str(key_file), "-o", str(root / "age-clair.bin"),
                  str(sealed_by_age))
             (root / f"envoi-{run}.ccsa").unlink()
