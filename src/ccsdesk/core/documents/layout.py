@@ -227,12 +227,13 @@ def styles() -> dict[str, Any]:
                                 spaceAfter=2),
         "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=10, leading=13,
                                    alignment=TA_CENTER, spaceAfter=6),
+        # keepWithNext: a heading never ends a page without what it heads.
         "heading": ParagraphStyle("heading", parent=base, fontName=fonts.BOLD, fontSize=11,
-                                  leading=14, spaceBefore=10, spaceAfter=4),
+                                  leading=14, spaceBefore=10, spaceAfter=4, keepWithNext=1),
         "objet": ParagraphStyle("objet", parent=base, fontSize=10, leading=13,
                                 spaceBefore=2, spaceAfter=8),
         # A numbered line (agenda item) whose wrapped lines align after the number.
-        "numbered": ParagraphStyle("numbered", parent=base, leftIndent=7 * _MM,
+        "numbered": ParagraphStyle("numbered", parent=base, leftIndent=9 * _MM,
                                    bulletIndent=1 * _MM, bulletFontName=fonts.REGULAR,
                                    bulletFontSize=10, spaceAfter=2),
         "signature": ParagraphStyle("signature", parent=base, fontName=fonts.BOLD,

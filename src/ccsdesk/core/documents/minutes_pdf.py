@@ -41,7 +41,7 @@ def _styles() -> dict[str, Any]:
     s = layout.styles()
     return {
         "point": ParagraphStyle("pv_point", parent=s["plain"], fontName=fonts.BOLD,
-                                spaceBefore=6, spaceAfter=3),
+                                spaceBefore=6, spaceAfter=3, keepWithNext=1),
         "draft": ParagraphStyle("pv_draft", parent=s["plain"], fontName=fonts.BOLD,
                                 fontSize=10, alignment=TA_CENTER, spaceAfter=6,
                                 textColor=colors.HexColor("#a00000")),
