@@ -244,12 +244,14 @@ def _not_archive() -> InputError:
     return InputError(_("This file is not a CCS Desk archive (it is not in the age format)."))
 
 
-def _check_envelope(data: bytes | bytearray) -> None:
-    if len(data) > MAX_ARCHIVE:
-        raise InputError(_("This archive is too large: more than {size} MB.").format(
-            size=_mb(MAX_ARCHIVE)))
-    if not data.startswith(AGE_MAGIC):
-        raise _not_archive()
+def _check_envelope(data: bytes | bytearray | memoryview) -> None:
+    """Size and magic line, on any buffer (bytes, bytearray, a memoryview of a mapped file)."""
+    with memoryview(data) as view:
+        if view.nbytes > MAX_ARCHIVE:
+            raise InputError(_("This archive is too large: more than {size} MB.").format(
+                size=_mb(MAX_ARCHIVE)))
+        if bytes(view[:len(AGE_MAGIC)]) != AGE_MAGIC:
+            raise _not_archive()
 
 
 def _refusal(error: age_format.AgeError) -> InputError:
