@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -33,7 +35,9 @@ def _check_signed(commune: DataFolder, data: bytes, tmp_path: Path) -> None:
     assert "Signé électroniquement par" in pdftools.page_texts(path)[0]
 
 
-@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("method", [
+    pytest.param("fork", marks=pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork")),
+    "spawn"])
 def test_the_helper_process_signs(commune: DataFolder, roster_bytes: bytes, tmp_path: Path,
                                   method: str) -> None:
     # spawn is what Windows uses: a fresh interpreter that imports only what it needs.
@@ -102,10 +106,27 @@ def test_cancel_stops_a_helper_still_importing() -> None:
     worker = SigningWorker()
     worker.cancel()
     assert not worker._process.is_alive()
+    # Never signed (the command failed first): stopped, not waited for.
+    unused = SigningWorker()
+    unused.unlock_ahead(Path("/nulle/part"), "phrase")
+    unused.close()
+    assert unused._process.exitcode == -signal.SIGTERM
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="os.kill(SIGINT) terminates on Windows")
+def test_ctrl_c_is_left_to_the_main_process(commune: DataFolder, roster_bytes: bytes,
+                                            tmp_path: Path) -> None:
+    with SigningWorker() as worker:
+        first = signing.sign_pdf(commune, roster_bytes, PASSPHRASE, via=worker.sign)
+        assert worker.pid is not None
+        os.kill(worker.pid, signal.SIGINT)  # what Ctrl-C sends to the whole console
+        data = signing.sign_pdf(commune, roster_bytes, PASSPHRASE, via=worker.sign)
+        assert worker.signed_here == 0 and first
+    assert worker._process.exitcode == 0
+    _check_signed(commune, data, tmp_path)
 
 
 def test_fork_only_where_it_is_safe() -> None:
-    import sys
     import threading
 
     event = threading.Event()

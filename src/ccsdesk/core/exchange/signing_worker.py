@@ -63,8 +63,12 @@ def serve(connection: Connection) -> None:
     request's language; any other failure goes back as "failed" and the caller signs in its
     own process, where the error surfaces with its full traceback.
     """
+    import signal
     from dataclasses import replace
 
+    # Ctrl-C reaches the whole console: the main process says « interrompu » and stops this
+    # one; a traceback from here would only clutter the terminal.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from ccsdesk.core import i18n
     from ccsdesk.core.errors import CcsError
     from ccsdesk.core.exchange import keys, pades  # pades: the slow import this process is for
@@ -123,6 +127,7 @@ class SigningWorker:
         self._process.start()
         child_end.close()
         self.signed_here = 0  # signatures the helper could not make (fallbacks)
+        self._answered = False  # whether a signature came back: then it waits idle
 
     @classmethod
     def start(cls, method: str | None = None) -> SigningWorker | None:
@@ -155,6 +160,7 @@ class SigningWorker:
         try:
             self._connection.send(request)
             reply = self._connection.recv()
+            self._answered = True
         except (EOFError, OSError, ValueError):
             reply = ("failed", "the signing process ended")
         if reply[0] == "signed":
@@ -171,7 +177,15 @@ class SigningWorker:
         return pades.sign(request)
 
     def close(self) -> None:
-        """Tell the helper to stop; stop it if it does not (it may still be importing)."""
+        """Tell the helper to stop; stop it if it does not (it may still be importing).
+
+        A helper that never signed (the command failed first, or found nothing to sign) is
+        stopped at once rather than waited for, so an error is not delayed by its import or
+        its unlocking.
+        """
+        if not self._answered:
+            self.cancel()
+            return
         with contextlib.suppress(OSError, ValueError):
             self._connection.send(None)
         self._connection.close()
@@ -181,9 +195,10 @@ class SigningWorker:
             self._process.join()
 
     def cancel(self) -> None:
-        """Stop the helper now: the command found nothing to sign."""
+        """Stop the helper now: the command found nothing to sign (or failed first)."""
         self._connection.close()
-        self._process.terminate()
+        if self._process.is_alive():
+            self._process.terminate()
         self._process.join()
 
     def __enter__(self) -> SigningWorker:
