@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 from pathlib import Path
 
@@ -45,6 +46,15 @@ def test_documents_of_a_signed_session(commune: DataFolder, cli, tmp_path: Path)
     assert verified.code == 0 and "le document est intact" in verified.out
     listed = cli("scans", "list", str(meeting))
     assert digest in listed.out
+    # The individual letters: each page's footer reference is the one verify reads.
+    letters = out / "convocations-individuelles.pdf"
+    checked = cli("verify", str(letters))
+    assert checked.code == 1 and "ne porte aucune signature" in checked.err
+    reference = re.search(r"Document : (CV-[0-9A-F]{4}-[0-9A-F]{4})", checked.out)
+    assert reference is not None, checked.out
+    pages = pdftools.page_texts(letters)
+    assert len(pages) == 10 and all(f"Réf. {reference[1]}" in page for page in pages)
+    assert all("page 1 sur 1" in page for page in pages)
 
 
 def test_unsigned_session_gets_its_documents_but_no_packet(commune: DataFolder, cli,  # type: ignore[no-untyped-def]

@@ -235,7 +235,7 @@ def styles() -> dict[str, Any]:
         # A numbered line (agenda item) whose wrapped lines align after the number.
         "numbered": ParagraphStyle("numbered", parent=base, leftIndent=9 * _MM,
                                    bulletIndent=1 * _MM, bulletFontName=fonts.REGULAR,
-                                   bulletFontSize=10, spaceAfter=2),
+                                   bulletFontSize=10),
         "signature": ParagraphStyle("signature", parent=base, fontName=fonts.BOLD,
                                     fontSize=10, leading=13, alignment=TA_CENTER),
     }
