@@ -69,9 +69,18 @@ def test_refusals_come_back_as_they_would_here(commune: DataFolder, roster_bytes
         with pytest.raises(WrongPassphraseError) as wrong:
             signing.sign_pdf(commune, roster_bytes, "pas la bonne phrase", via=worker.sign)
         assert wrong.value.message == "Phrase secrète incorrecte : les clés n’ont pas été ouvertes."
-        worker.unlock_ahead(commune.keys_dir, "toujours pas la bonne")
-        with pytest.raises(WrongPassphraseError):
-            signing.sign_pdf(commune, roster_bytes, "toujours pas la bonne", via=worker.sign)
+        # Refused ahead, worded in the language of the moment it was asked.
+        from ccsdesk.core import i18n
+
+        i18n.set_language("en")
+        try:
+            worker.unlock_ahead(commune.keys_dir, "toujours pas la bonne")
+            with pytest.raises(WrongPassphraseError) as ahead:
+                signing.sign_pdf(commune, roster_bytes, "toujours pas la bonne",
+                                 via=worker.sign)
+        finally:
+            i18n.set_language("fr")
+        assert ahead.value.message == "Wrong passphrase: the keys were not opened."
         assert worker.signed_here == 0
 
 

@@ -56,11 +56,12 @@ def start_method() -> str:
 def serve(connection: Connection) -> None:
     """The helper's life: import pyHanko, then unlock and sign as asked until told to stop.
 
-    An ``("unlock", keys_dir, passphrase)`` message opens the key ahead (scrypt, 0.1 s, while
-    the caller still builds) and answers nothing; a request without a key then uses it, and
-    a wrong passphrase is refused at that point. A refusal (``CcsError``: wrong passphrase,
-    not a readable PDF, no such page, already signed) goes back as its message, in the
-    request's language; any other failure goes back as "failed" and the caller signs in its
+    An ``("unlock", keys_dir, passphrase, language)`` message opens the key ahead (scrypt,
+    0.1 s, while the caller still builds) and answers nothing; a request without a key then
+    uses it, and a wrong passphrase is refused at that point. A refusal (``CcsError``:
+    wrong passphrase, not a readable PDF, no such page, already signed) goes back as its
+    message, in the request's language; any other failure goes back as "failed" and the
+    caller signs in its
     own process, where the error surfaces with its full traceback.
     """
     import signal
@@ -82,8 +83,9 @@ def serve(connection: Connection) -> None:
         if message is None:
             return
         if isinstance(message, tuple) and message[0] == "unlock":
-            _kind, keys_dir, passphrase = message
+            _kind, keys_dir, passphrase, language = message
             try:
+                i18n.set_language(language)
                 unlocked[keys_dir, passphrase] = keys.unlock(
                     Path(keys_dir), passphrase).signing_key_der
             except CcsError as error:
@@ -150,8 +152,11 @@ class SigningWorker:
         Nothing comes back: a wrong passphrase is refused by :meth:`sign`, which is also
         where an unlock that did not happen (the helper died) is done here instead.
         """
+        from ccsdesk.core import i18n
+
         with contextlib.suppress(OSError, ValueError):
-            self._connection.send(("unlock", str(keys_dir), passphrase))
+            self._connection.send(("unlock", str(keys_dir), passphrase,
+                                   i18n.current_language()))
 
     def sign(self, request: SignRequest) -> bytes:
         """The signed PDF, made by the helper; refusals are raised here as they were there."""
