@@ -61,8 +61,7 @@ def serve(connection: Connection) -> None:
     uses it, and a wrong passphrase is refused at that point. A refusal (``CcsError``:
     wrong passphrase, not a readable PDF, no such page, already signed) goes back as its
     message, in the request's language; any other failure goes back as "failed" and the
-    caller signs in its
-    own process, where the error surfaces with its full traceback.
+    caller signs in its own process, where the error surfaces with its full traceback.
     """
     import signal
     from dataclasses import replace
