@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -226,3 +227,26 @@ def test_stamp_font_can_be_regenerated(tmp_path: Path) -> None:
     made, shipped = TTFont(str(target)), TTFont(str(stamp_font.stamp_font_path()))
     assert made.getBestCmap() == shipped.getBestCmap()
     assert made["hmtx"].metrics == shipped["hmtx"].metrics
+
+
+def test_long_committee_name_never_runs_into_the_page_number(folder: DataFolder,
+                                                             tmp_path: Path) -> None:
+    # As long and as wide as a certificate's name allows (its common name is capped).
+    name = "COMITÉ CONSULTATIF DE SÉCURITÉ DE MWAMWAMWAMWAMWAMWAMWAMWAMW"
+    committee.initialize(folder, level="commune", name=name, place="Commune IV",
+                         passphrase=PASSPHRASE)
+    data, identity = _sample(folder)
+    pdf = tmp_path / "long.pdf"
+    pdf.write_bytes(data)
+    line = next(line for line in pdftools.text(pdf).splitlines() if "page 1 sur 1" in line)
+    assert line.startswith(f"Réf. {identity.reference} · COMITÉ CONSULTATIF")
+    assert "…" in line and "AMWAMW " not in line
+    # The words of the footer line stop before "page" starts.
+    bbox = pdftools.run("pdftotext", "-bbox", pdf, "-").stdout
+    words = [(float(x0), float(x1), word) for x0, x1, word in re.findall(
+        r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]+)</word>', bbox)]
+    page_x = next(x0 for x0, _x1, word in words if word == "page")
+    footer = [x1 for x0, x1, word in words if word.endswith("…")]
+    assert footer and footer[0] < page_x - 5
+    assert layout.footer_left("court", 500) == "court"
+    assert layout.footer_left("un nom bien trop long pour la place", 60).endswith("…")

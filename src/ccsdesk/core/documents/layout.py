@@ -643,6 +643,18 @@ def _draw_qr(canvas: Any, modules: list[list[bool]], size: float) -> None:
     canvas.drawPath(path, stroke=0, fill=1)
 
 
+def footer_left(text: str, room: float, size: float = 8) -> str:
+    """``text`` cut with an ellipsis to ``room`` points, so a long committee name never runs
+    into "page X sur Y"."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(text, fonts.REGULAR, size) <= room:
+        return text
+    while text and stringWidth(text + "…", fonts.REGULAR, size) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def _canvas_class(head: Letterhead, identity: DocumentIdentity) -> type:
     """A canvas that holds its pages back until the end, so each footer knows the total.
 
@@ -708,11 +720,12 @@ def _canvas_class(head: Letterhead, identity: DocumentIdentity) -> type:
             self.setFillColor(colors.black)
             self.setFont(fonts.REGULAR, 8)
             text_y = line_y - 4.2 * _MM
-            self.drawString(MARGIN_LEFT, text_y, f"{reference} · {head.committee_name}")
-            self.drawRightString(
-                PAGE_WIDTH - MARGIN_RIGHT - QR_SIZE - 4 * _MM, text_y,
-                _("page {number} of {total}").format(number=number, total=total),
-            )
+            right = PAGE_WIDTH - MARGIN_RIGHT - QR_SIZE - 4 * _MM
+            page_label = _("page {number} of {total}").format(number=number, total=total)
+            room = right - MARGIN_LEFT - self.stringWidth(page_label, fonts.REGULAR, 8) - 4 * _MM
+            self.drawString(MARGIN_LEFT, text_y,
+                            footer_left(f"{reference} · {head.committee_name}", room))
+            self.drawRightString(right, text_y, page_label)
             self.setFont(fonts.REGULAR, 6.5)
             self.setFillColor(colors.HexColor("#555555"))
             self.drawString(MARGIN_LEFT, text_y - 3.6 * _MM,
