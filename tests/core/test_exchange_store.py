@@ -78,3 +78,41 @@ def test_without_unnamed_files_the_usual_write_keeps_it(signer, folder: DataFold
     [kept] = _files(folder)
     assert kept.read_bytes() == bytes(contents.inner)
     assert not any(p.name.endswith(".partial") for p in _files(folder))
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A 4 MB tmpfs standing in for a nearly full disk (needs root)."""
+    import shutil
+    import subprocess
+
+    mount_point = tmp_path / "disque"
+    mount_point.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small filesystem needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)],
+                          capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("tmpfs cannot be mounted here")
+    yield mount_point
+    subprocess.run(["umount", str(mount_point)], check=True)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="unnamed files are a Linux feature")
+def test_a_full_disk_while_decrypting_keeps_nothing(signer, small_disk: Path) -> None:  # type: ignore[no-untyped-def]
+    from ccsdesk.core.errors import StorageError
+
+    secrets, _public = signer
+    folder = DataFolder.open(small_disk / "donnees")
+    try:
+        payload = os.urandom(5 * 1024 * 1024)  # more than the disk holds
+        keep = store.incoming(folder)
+        assert keep is not None
+        contents = archive.open_sealed(_sealed(signer, payload), secrets.age_identity,
+                                       keep=keep)
+        assert keep.error is not None and keep.written == -1  # the disk filled up
+        with pytest.raises(StorageError, match="n’a pas pu être conservée"):
+            store.put(folder, contents)
+        assert _files(folder) == []
+    finally:
+        folder.close()

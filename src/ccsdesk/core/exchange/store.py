@@ -106,7 +106,10 @@ def _sync_directory(directory: Path) -> None:
 def _keep_incoming(contents: archive.Contents, path: Path) -> bool:
     """Name the file written during decryption, if it holds exactly the content."""
     kept = contents.incoming
-    if not isinstance(kept, Incoming) or kept.error or kept.written != len(contents.inner):
+    if not isinstance(kept, Incoming):
+        return False
+    if kept.error or kept.written != len(contents.inner):
+        kept.discard()  # a full disk, say: the usual write below reports it
         return False
     try:
         kept.keep_as(path)
