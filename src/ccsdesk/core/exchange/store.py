@@ -8,11 +8,11 @@ of their manifest (which lists the hash of every entry), so writing the same con
 harmless and a file left by a transaction that then failed is simply reused or ignored.
 Backups take the whole data folder, these files included.
 
-Where the system allows it (Linux, ``O_TMPFILE``), the content is written while the archive is
-still being decrypted, into a file that has no name yet (:class:`Incoming`): receiving a
-50 MB archive then no longer waits for a 50 MB write at the end. The file gets its name only
-in :func:`put`, once every check passed; if the import is refused, or the program stops, it
-vanishes without ever having been visible.
+Where the system allows it (Linux, ``O_TMPFILE``), a large content (1 MB or more) is written
+while the archive is still being decrypted, into a file that has no name yet
+(:class:`Incoming`): receiving a 50 MB archive then no longer waits for a 50 MB write at the
+end. The file gets its name only in :func:`put`, once every check passed; if the import is
+refused, or the program stops, it vanishes without ever having been visible.
 """
 
 from __future__ import annotations
