@@ -7,7 +7,7 @@ command line can import it in a helper process while the main one is still build
 (``signing_worker.py``): everything needed crosses as a ``SignRequest`` of bytes and strings.
 
 The stamp arrives already drawn (``stamp_appearance.py``) and is set as the widget's static
-appearance, which keeps pyHanko's OpenType engine, fontTools and HarfBuzz unloaded.
+appearance, which keeps pyHanko's OpenType engine and fontTools unloaded.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ start must not pay.
 The stamp is drawn with ReportLab in a Latin cut of the shipped Noto Sans
 (``stamp_appearance.py``, ``documents/stamp_font.py``): pyHanko's default font draws "–"
 wrongly, DejaVu Sans comes out stretched (``stack-notes.md``), and pyHanko's own OpenType
-engine would import fontTools and HarfBuzz at every command-line signature.
+engine would import fontTools and subset the font anew at every signature.
 """
 
 from __future__ import annotations

@@ -1,12 +1,14 @@
 """The signature's visible stamp, drawn with ReportLab as a one-page PDF the size of the box.
 
-pyHanko can lay out the stamp text itself, but only through its OpenType font engine, whose
-import pulls in fontTools' subsetter (and HarfBuzz) and which subsets the font again at every
-signature: about 0.1 s that the command-line packet (issue 5: under 1 s) cannot spare.
-ReportLab, already loaded by every document we sign, embeds the same font (the Latin cut of
-Noto Sans in ``documents/stamp_font.py``) with its own fast subsetter. ``pades.py`` then
-hands the page to pyHanko as the stamp's static appearance, so the widget looks as before:
-an opaque white card with a thin border and the text in 9-point lines, centred vertically.
+pyHanko can lay out the stamp text itself, but in a font that has our letters and draws "–"
+right only through its OpenType engine, whose import pulls in fontTools' subsetter (and
+HarfBuzz) and which subsets the font again at every signature: about 0.1 s that the
+command-line packet (issue 5: under 1 s) cannot spare. ReportLab, already loaded by every
+document we sign, embeds the same font (the Latin cut of Noto Sans in
+``documents/stamp_font.py``) with its own fast subsetter. ``pades.py`` then hands the page to
+pyHanko as the stamp's static appearance: the same opaque white card with a thin border,
+the text in 9-point lines centred vertically (pyHanko used to shrink the five lines to
+about 7 points to fit its margins; here a line shrinks only when it is too wide).
 """
 
 from __future__ import annotations
