@@ -2,7 +2,8 @@
 
 Membres, Sessions, Recommandations, Échanges and Paramètres work. Keyboard: Ctrl+1…5 switch
 pages, Ctrl+F searches the roster, Ctrl+Shift+F searches sessions, minutes and
-recommendations, Ctrl+Shift+V verifies a signed file, Ctrl+N adds a member, Ctrl+Q quits.
+recommendations, Ctrl+Shift+V verifies a signed file, Ctrl+N creates what the page shows
+(a member, a session, a recommendation; nothing on Échanges and Paramètres), Ctrl+Q quits.
 An exchange archive dropped on the window is imported (``exchanges_page.route_drop``).
 """
 
@@ -260,5 +261,11 @@ class MainWindow(QMainWindow):
         self.roster_page.focus_search()
 
     def _on_new(self) -> None:
-        self.show_page(0)
-        self.roster_page.add_member()
+        """Ctrl+N: the page on screen says what « new » means there (``create_new``).
+
+        Adding a member from the Sessions page surprised people: a page without anything to
+        create (Échanges, Paramètres) does nothing rather than jump elsewhere.
+        """
+        create = getattr(self.stack.currentWidget(), "create_new", None)
+        if callable(create):
+            create()

@@ -9,6 +9,7 @@ before asking, so typing a name does not re-read the list at every key.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -28,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from ccsdesk.core.formats import long_date, number, short_date, time_of_day
 from ccsdesk.core.i18n import _, ngettext
-from ccsdesk.core.services import recommendations
+from ccsdesk.core.services import meetings, recommendations
 from ccsdesk.core.services.recommendations import RecommendationInfo
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.recommendations_model import REC_ROLE, RecommendationsModel
@@ -80,7 +82,8 @@ def details_html(info: RecommendationInfo) -> str:
 
 
 class RecommendationsPage(QWidget):
-    """Attributes ``model``, ``table``, ``details``; signal ``open_meeting(int)``."""
+    """Attributes ``model``, ``table``, ``details``, ``new_button``; ``ask_session`` (the
+    session picker, replaceable); signal ``open_meeting(int)``."""
 
     open_meeting = Signal(int)
 
@@ -92,6 +95,10 @@ class RecommendationsPage(QWidget):
         self.model = RecommendationsModel()
         title = QLabel(_("Follow-up of recommendations"))
         title.setObjectName("pageTitle")
+        self.new_button = QPushButton(_("New recommendation…"))
+        self.new_button.setToolTip(_("Record a recommendation made at a session (Ctrl+N)"))
+        self.ask_session: Callable[[list[meetings.MeetingInfo], int],
+                                   meetings.MeetingInfo | None] = self._pick_session
         self.status = QComboBox()
         self.status.addItem(_("All statuses"), None)
         for code, label in recommendations.STATUSES.items():
@@ -161,8 +168,12 @@ class RecommendationsPage(QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([700, 420])
+        heading = QHBoxLayout()
+        heading.addWidget(title)
+        heading.addStretch(1)
+        heading.addWidget(self.new_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(title)
+        layout.addLayout(heading)
         layout.addWidget(splitter, 1)
 
         self.status.currentIndexChanged.connect(lambda _i: self.reload())
@@ -173,6 +184,7 @@ class RecommendationsPage(QWidget):
         self.table.doubleClicked.connect(lambda _index: self.change_status())
         self.status_button.clicked.connect(self.change_status)
         self.session_button.clicked.connect(self._open_session)
+        self.new_button.clicked.connect(self.new_recommendation)
         self.setTabOrder(self.status, self.addressee)
         self.setTabOrder(self.addressee, self.theme)
         self.setTabOrder(self.theme, self.table)
@@ -246,6 +258,59 @@ class RecommendationsPage(QWidget):
         if dialog.exec():
             self.reload(select_id=info.id)
             self.notify(_("Follow-up recorded."), None)
+
+    def create_new(self) -> None:
+        """Ctrl+N on the follow-up page: a new recommendation."""
+        self.new_recommendation()
+
+    def new_recommendation(self) -> None:
+        """A recommendation is made at a session: ask which one, then show its form.
+
+        The session of the selected recommendation is proposed first (the person is often
+        adding a forgotten one of the same session), else the latest that already took place.
+        """
+        from ccsdesk.gui.recommendation_dialog import RecommendationDialog
+
+        sessions = meetings.list_meetings(self.folder)
+        if not sessions:
+            self.notify(_("No session yet: a recommendation is made at a session. Plan or "
+                          "record the session first (Sessions page)."), None)
+            return
+        chosen = self.ask_session(sessions, self._proposed_session(sessions))
+        if chosen is None:
+            return
+        dialog = RecommendationDialog(self.folder, meetings.get_meeting(self.folder, chosen.id),
+                                      parent=self)
+        if dialog.exec() and dialog.rec_id is not None:
+            self.reload_themes()
+            self.show_recommendation(dialog.rec_id)
+            self.notify(_("Recommendation recorded for {label}.").format(label=chosen.label),
+                        None)
+
+    def _proposed_session(self, sessions: list[meetings.MeetingInfo]) -> int:
+        info = self.selected()
+        if info is not None and info.meeting_id is not None:
+            for row, meeting in enumerate(sessions):
+                if meeting.id == info.meeting_id:
+                    return row
+        today = date.today()
+        return next((row for row, m in enumerate(sessions) if m.date <= today), 0)
+
+    def _pick_session(self, sessions: list[meetings.MeetingInfo],
+                      proposed: int) -> meetings.MeetingInfo | None:
+        labels = [_("{label}, {date}").format(label=m.label, date=long_date(m.date))
+                  for m in sessions]
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(_("New recommendation"))
+        dialog.setLabelText(_("At which session was it made?"))
+        dialog.setComboBoxItems(labels)
+        dialog.setComboBoxEditable(False)
+        dialog.setTextValue(labels[proposed])
+        dialog.setOkButtonText(_("Continue"))
+        dialog.setCancelButtonText(_("Cancel"))
+        if not dialog.exec():
+            return None
+        return sessions[labels.index(dialog.textValue())]
 
     def _open_session(self) -> None:
         info = self.selected()

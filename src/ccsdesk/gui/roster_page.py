@@ -173,6 +173,10 @@ class RosterPage(QWidget):
 
     # -- changing ------------------------------------------------------------------------
 
+    def create_new(self) -> None:
+        """Ctrl+N on the roster: a new member."""
+        self.add_member()
+
     def add_member(self) -> None:
         from ccsdesk.gui.member_dialog import MemberDialog
 

@@ -217,6 +217,7 @@ class SessionsPage(QWidget):
         title.setObjectName("pageTitle")
         self.new_button = QPushButton(_("New session"))
         self.new_button.setObjectName("primary")
+        self.new_button.setToolTip(_("Plan a new session (Ctrl+N)"))
         self.open_button = QPushButton(_("Open"))
         self.search = QLineEdit()
         self.search.setPlaceholderText(
@@ -297,6 +298,16 @@ class SessionsPage(QWidget):
             self.notify(_("{label} created.").format(label=dialog.meeting.label), None)
             self.open_meeting(dialog.meeting.id)
 
+    def create_new(self) -> None:
+        """Ctrl+N: a new session — or, on an open session's Recommendations tab, a new
+        recommendation of that session, which is what the person is looking at."""
+        view = self.view
+        tab = getattr(view, "recommendations_tab", None)
+        if view is not None and tab is not None and view.tabs.currentWidget() is tab:
+            tab.new_recommendation()
+        else:
+            self.new_session()
+
     def _open_selected(self) -> None:
         info = self.selected()
         if info is not None:
@@ -312,6 +323,8 @@ class SessionsPage(QWidget):
         view.changed.connect(lambda: self.reload(select_id=meeting_id))
         view.recommendations_changed.connect(self.recommendations_changed)
         view.open_requested.connect(self.open_meeting)
+        view.recommendations_tab.new_button.setToolTip(
+            _("A recommendation made at this session (Ctrl+N)"))
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)
         self.view = view
