@@ -117,3 +117,16 @@ def test_keys_round_trip_with_pyrage() -> None:
     private = age_format.identity_key(str(identity))
     assert private.public_key().public_bytes_raw() == age_format.recipient_key(
         str(identity.to_public()))
+
+
+def test_older_cryptography_without_in_place_calls_gives_the_same(keys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    identities, recipients = keys
+    plain = os.urandom(150_000)
+    monkeypatch.setattr(age_format, "IN_PLACE", False)
+    sealed = bytes(age_format.encrypt(plain, recipients))
+    assert pyrage.decrypt(sealed, [x25519.Identity.from_str(identities[0])]) == plain
+    assert age_format.decrypt(sealed, identities[1]) == plain
+    damaged = bytearray(sealed)
+    damaged[-5] ^= 0x01
+    with pytest.raises(age_format.AgeError):
+        age_format.decrypt(damaged, identities[0])

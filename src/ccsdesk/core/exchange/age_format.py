@@ -42,6 +42,9 @@ MAX_HEADER = 64 * 1024  # real headers with two recipients are ~250 bytes
 MAX_STANZAS = 1000
 X25519_LABEL = b"age-encryption.org/v1/X25519"
 _BASE64 = re.compile(rb"^[A-Za-z0-9+/]*$")
+# ``encrypt_into``/``decrypt_into`` (no intermediate bytes) came with recent ``cryptography``
+# releases; older ones still work through a copy.
+IN_PLACE = hasattr(ChaCha20Poly1305, "encrypt_into")
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
 
@@ -187,8 +190,12 @@ class Encryptor:
         if self._position + size > len(self._out):
             self._out.extend(bytearray(max(size, len(self._out) // 2)))
         with memoryview(self._out) as view:
-            self._aead.encrypt_into(_chunk_nonce(self._counter, last), chunk, None,
-                                    view[self._position:self._position + size])
+            target = view[self._position:self._position + size]
+            nonce = _chunk_nonce(self._counter, last)
+            if IN_PLACE:
+                self._aead.encrypt_into(nonce, chunk, None, target)
+            else:
+                target[:] = self._aead.encrypt(nonce, bytes(chunk), None)
         self._position += size
         self._counter += 1
 
@@ -334,9 +341,13 @@ class Decryption:
         """Decrypt chunk ``index`` into :attr:`plain`; :class:`AgeError` if it was changed."""
         begin = index * (CHUNK + TAG)
         piece = self._body[begin:begin + CHUNK + TAG]
+        target = self._out[index * CHUNK:index * CHUNK + len(piece) - TAG]
+        nonce = _chunk_nonce(index, index == self.chunks - 1)
         try:
-            self._aead.decrypt_into(_chunk_nonce(index, index == self.chunks - 1), piece, None,
-                                    self._out[index * CHUNK:index * CHUNK + len(piece) - TAG])
+            if IN_PLACE:
+                self._aead.decrypt_into(nonce, piece, None, target)
+            else:
+                target[:] = self._aead.decrypt(nonce, bytes(piece), None)
         except InvalidTag:
             raise AgeError("damaged") from None
         self._opened.add(index)
