@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -30,15 +31,21 @@ from PySide6.QtWidgets import (
 
 from ccsdesk.core.formats import long_date, number, short_date, time_of_day
 from ccsdesk.core.i18n import _, ngettext
-from ccsdesk.core.services import meetings, recommendations
+from ccsdesk.core.services import meetings, recommendations, settings
 from ccsdesk.core.services.recommendations import RecommendationInfo
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.recommendations_model import REC_ROLE, RecommendationsModel
 
 Notify = Callable[[str, Callable[[], None] | None], None]
 FILTER_DELAY_MS = 300
-# Widths that fit a 1366-pixel screen beside the details panel.
-COLUMN_WIDTHS = (40, 90, 100, 250, 150, 130, 70, 200)
+# The columns a person may hide or show from the header's menu (hidden at first: the panel
+# beside the table shows them for the selected form), and where that choice is kept.
+SECONDARY_COLUMNS = ("theme", "priority", "meeting")
+COLUMNS_SETTING = "gui.follow_up.columns"
+# Widest a column sized to its content may grow; the recommendation's text takes the rest.
+MAX_WIDTHS = {"addressee": 170, "theme": 150, "meeting": 190}
+TEXT_MIN_WIDTH = 160
+ROW_LINES = 2
 
 
 def _escape(text: str) -> str:
@@ -115,14 +122,24 @@ class RecommendationsPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        # Fixed row heights: Qt need not measure 10 000 rows.
+        # Fixed row heights, two lines each: Qt need not measure 10 000 rows, and the
+        # recommendation's text wraps on a second line before it is elided (full in tooltip).
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.setWordWrap(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate(COLUMN_WIDTHS):
-            self.table.setColumnWidth(column, width)
+        self.table.verticalHeader().setDefaultSectionSize(
+            ROW_LINES * self.table.fontMetrics().lineSpacing() + 10)
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(self.column_of("text"), QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(36)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self.show_columns_menu)
+        header.setToolTip(_("Right-click to show or hide the theme, priority and session "
+                            "columns."))
+        self._apply_shown_columns(self._stored_columns())
         self.details = QTextBrowser()
         self.details.setOpenLinks(False)
         self.status_button = QPushButton(_("Change the status…"))
@@ -191,6 +208,72 @@ class RecommendationsPage(QWidget):
         self.setTabOrder(self.table, self.status_button)
         self.reload_themes()
         self.reload()
+        self._size_columns()  # now that the themes and the forms are known
+
+    # -- columns -------------------------------------------------------------------------
+
+    def column_of(self, code: str) -> int:
+        return [c for c, _label in self.model.columns].index(code)
+
+    def _stored_columns(self) -> list[str]:
+        """The secondary columns the person chose to see; none if the setting is odd."""
+        value = settings.get(self.folder, COLUMNS_SETTING)
+        if not isinstance(value, list):
+            return []
+        return [code for code in SECONDARY_COLUMNS if code in value]
+
+    def shown_columns(self) -> list[str]:
+        return [code for code in SECONDARY_COLUMNS
+                if not self.table.isColumnHidden(self.column_of(code))]
+
+    def _apply_shown_columns(self, shown: list[str]) -> None:
+        for code in SECONDARY_COLUMNS:
+            self.table.setColumnHidden(self.column_of(code), code not in shown)
+        self._size_columns()
+
+    def _size_columns(self) -> None:
+        """Short columns as wide as their longest possible value (measured on the few
+        labels, not on 10 000 rows); the text column stretches over what is left."""
+        cells = self.table.fontMetrics()
+        heads = self.table.horizontalHeader().fontMetrics()
+        values: dict[str, list[str]] = {
+            "number": ["999"],
+            "deadline": [short_date(date(2026, 12, 28))],
+            "status": [_(label) for label in recommendations.STATUSES.values()],
+            "priority": [_(label) for label in recommendations.PRIORITIES.values()],
+            "theme": [self.theme.itemText(i) for i in range(1, self.theme.count())],
+            "addressee": [info.addressee for info in self.model.rows[:500]],
+            "meeting": [info.meeting for info in self.model.rows[:500]],
+        }
+        for column, (code, label) in enumerate(self.model.columns):
+            if code == "text":
+                continue
+            widest = max([heads.horizontalAdvance(_(label)) + 12]
+                         + [cells.horizontalAdvance(v) for v in values.get(code, [])])
+            self.table.setColumnWidth(column, min(widest + 14, MAX_WIDTHS.get(code, 10_000)))
+
+    def show_columns_menu(self, position: QPoint) -> None:
+        """The header's menu (right click): tick the secondary columns to see."""
+        self.columns_menu().exec(self.table.horizontalHeader().mapToGlobal(position))
+
+    def columns_menu(self) -> QMenu:
+        """One ticked entry per secondary column; the choice is kept in the settings."""
+        menu = QMenu(self)
+        shown = self.shown_columns()
+        for code, label in self.model.columns:
+            if code not in SECONDARY_COLUMNS:
+                continue
+            action = menu.addAction(_(label))
+            action.setCheckable(True)
+            action.setChecked(code in shown)
+            action.toggled.connect(lambda on, code=code: self.set_column_shown(code, on))
+        return menu
+
+    def set_column_shown(self, code: str, shown: bool) -> None:
+        chosen = [c for c in self.shown_columns() if c != code] + ([code] if shown else [])
+        chosen = [c for c in SECONDARY_COLUMNS if c in chosen]
+        self._apply_shown_columns(chosen)
+        settings.put(self.folder, COLUMNS_SETTING, chosen)
 
     def reload_themes(self) -> None:
         current = self.theme.currentData()
