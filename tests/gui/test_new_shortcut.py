@@ -4,6 +4,7 @@ the follow-up page, and nothing on Échanges and Paramètres."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -60,6 +61,21 @@ def _save(dialog: QWidget) -> None:
         raise AssertionError(problem.text() if problem is not None else "not saved")
 
 
+def _recommendation(seen: list[str], problem: str, text: str,
+                    addressee: str) -> Callable[[QWidget], None]:
+    """Fill and save the recommendation form that opens, noting its session."""
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, RecommendationDialog)
+        seen.append(dialog.meeting.label)
+        dialog.problem_text.setPlainText(problem)
+        dialog.text.setPlainText(text)
+        dialog.addressee.setText(addressee)
+        _save(dialog)
+
+    return fill
+
+
 def test_on_the_roster_a_member(qtbot, window):  # type: ignore[no-untyped-def]
     seen = _opened(MemberDialog)
     _ctrl_n(qtbot, window, "members")
@@ -92,15 +108,9 @@ def test_on_an_open_sessions_recommendations_tab_a_recommendation(  # type: igno
     assert "(Ctrl+N)" in view.recommendations_tab.new_button.toolTip()
     seen: list[str] = []
 
-    def fill(dialog: QWidget) -> None:
-        assert isinstance(dialog, RecommendationDialog)
-        seen.append(dialog.meeting.label)
-        dialog.problem_text.setPlainText("Rue 12 sans éclairage")
-        dialog.text.setPlainText("Réparer les lampadaires de la rue 12")
-        dialog.addressee.setText("Mairie — services techniques")
-        _save(dialog)
-
-    answer_next_dialog(fill)
+    answer_next_dialog(_recommendation(seen, "Rue 12 sans éclairage",
+                                       "Réparer les lampadaires de la rue 12",
+                                       "Mairie — services techniques"))
     _ctrl_n(qtbot, window, "sessions")
     assert seen == [held.label]
     [made] = recommendations.list_recommendations(commune, meeting_id=held.id)
@@ -135,14 +145,8 @@ def test_on_the_follow_up_page_a_recommendation_of_a_chosen_session(  # type: ig
         answer_next_dialog(fill)
         dialog.accept()
 
-    def fill(dialog: QWidget) -> None:
-        assert isinstance(dialog, RecommendationDialog)
-        made_for.append(dialog.meeting.label)
-        dialog.problem_text.setPlainText("Berge occupée")
-        dialog.text.setPlainText("Recenser les occupations de la berge")
-        dialog.addressee.setText("Chefs de quartier")
-        _save(dialog)
-
+    fill = _recommendation(made_for, "Berge occupée", "Recenser les occupations de la berge",
+                           "Chefs de quartier")
     answer_next_dialog(choose)
     _ctrl_n(qtbot, window, "recommendations")
     qtbot.waitUntil(lambda: bool(made_for))
