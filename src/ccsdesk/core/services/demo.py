@@ -23,7 +23,7 @@ import secrets
 import shutil
 import sqlite3
 import time
-from contextlib import suppress
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -270,15 +270,9 @@ def _sqlite_copy(source: Path, destination: Path) -> None:
     Into an existing database it is one write transaction: other connections see the old
     content or the new one, and a power cut midway leaves the old one (journal or WAL).
     """
-    reader = sqlite3.connect(source)
-    try:
-        writer = sqlite3.connect(destination)
-        try:
-            reader.backup(writer)
-        finally:
-            writer.close()
-    finally:
-        reader.close()
+    with closing(sqlite3.connect(source)) as reader, \
+            closing(sqlite3.connect(destination)) as writer:
+        reader.backup(writer)
 
 
 def _put_in_place(scratch: Path, folder: DataFolder) -> None:

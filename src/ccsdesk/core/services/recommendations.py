@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ccsdesk.core.errors import InputError, NotFoundError, StateError
 from ccsdesk.core.i18n import N_, _
-from ccsdesk.core.services import journal, meetings, places, search
+from ccsdesk.core.services import journal, label_lists, meetings, places, search
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.core.storage.models import (
     Committee,
@@ -379,32 +379,9 @@ def list_themes(folder: DataFolder) -> list[ThemeInfo]:
 
 
 def add_theme(folder: DataFolder, label: str) -> int:
-    label = _clean(label)
-    if not label:
-        raise InputError(_("The theme's name is empty."))
-    with folder.database.unit_of_work() as session:
-        if session.scalar(select(Theme).where(Theme.label_key == fold_key(label))):
-            raise InputError(_("The theme « {label} » already exists.").format(label=label))
-        position = (session.scalar(select(func.max(Theme.position))) or 0) + 1
-        theme = Theme(label=label, label_key=fold_key(label), position=position,
-                      builtin=False, active=True)
-        session.add(theme)
-        session.flush()
-        journal.record(session, "theme.add", f"theme:{theme.id}", {"label": label})
-        return theme.id
+    """A new theme (same rules as the member categories: :mod:`label_lists`)."""
+    return label_lists.add(folder, label_lists.THEMES, label)
 
 
 def rename_theme(folder: DataFolder, theme_id: int, label: str) -> None:
-    label = _clean(label)
-    if not label:
-        raise InputError(_("The theme's name is empty."))
-    with folder.database.unit_of_work() as session:
-        theme = session.get(Theme, theme_id)
-        if theme is None:
-            raise NotFoundError(_("No theme has the number {id}.").format(id=theme_id))
-        clash = session.scalar(select(Theme).where(Theme.label_key == fold_key(label)))
-        if clash is not None and clash.id != theme_id:
-            raise InputError(_("The theme « {label} » already exists.").format(label=label))
-        old = theme.label
-        theme.label, theme.label_key = label, fold_key(label)
-        journal.record(session, "theme.rename", f"theme:{theme.id}", {"from": old, "to": label})
+    label_lists.rename(folder, label_lists.THEMES, theme_id, label)

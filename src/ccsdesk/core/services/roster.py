@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from ccsdesk.core.errors import InputError, NotFoundError, StateError
 from ccsdesk.core.i18n import _
-from ccsdesk.core.services import journal, member_fields
+from ccsdesk.core.services import journal, label_lists, member_fields
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.core.storage.models import Attendance, Category, Convocation, Member
-from ccsdesk.core.text import fold, fold_key
+from ccsdesk.core.text import fold
 
 ENDING_SOON_DAYS = 90
 
@@ -239,36 +239,12 @@ def list_categories(folder: DataFolder, *, include_inactive: bool = False) -> li
 
 
 def add_category(folder: DataFolder, label: str) -> int:
-    label = " ".join(label.split())
-    if not label:
-        raise InputError(_("The category's name is empty."))
-    with folder.database.unit_of_work() as session:
-        if session.scalar(select(Category).where(Category.label_key == fold_key(label))):
-            raise InputError(_("The category « {label} » already exists.").format(label=label))
-        position = (session.scalar(select(func.max(Category.position))) or 0) + 1
-        category = Category(label=label, label_key=fold_key(label), position=position,
-                            builtin=False, active=True)
-        session.add(category)
-        session.flush()
-        journal.record(session, "category.add", f"category:{category.id}", {"label": label})
-        return category.id
+    """A new member category (same rules as the themes: :mod:`label_lists`)."""
+    return label_lists.add(folder, label_lists.CATEGORIES, label)
 
 
 def rename_category(folder: DataFolder, category_id: int, label: str) -> None:
-    label = " ".join(label.split())
-    if not label:
-        raise InputError(_("The category's name is empty."))
-    with folder.database.unit_of_work() as session:
-        category = session.get(Category, category_id)
-        if category is None:
-            raise NotFoundError(_("No category has the number {id}.").format(id=category_id))
-        clash = session.scalar(select(Category).where(Category.label_key == fold_key(label)))
-        if clash is not None and clash.id != category_id:
-            raise InputError(_("The category « {label} » already exists.").format(label=label))
-        old = category.label
-        category.label, category.label_key = label, fold_key(label)
-        journal.record(session, "category.rename", f"category:{category.id}",
-                       {"from": old, "to": label})
+    label_lists.rename(folder, label_lists.CATEGORIES, category_id, label)
 
 
 @dataclass(frozen=True)
