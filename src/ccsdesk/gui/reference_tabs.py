@@ -6,6 +6,8 @@ change here is seen everywhere; every change goes through the roster and places 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -37,6 +39,21 @@ def hint(text: str) -> QLabel:
     return label
 
 
+def list_with_buttons(items: QListWidget, on_add: Callable[[], None],
+                      on_rename: Callable[[], None]) -> QHBoxLayout:
+    """A reference list with « Add… » and « Rename… » beside it, as both tabs show them."""
+    buttons = QVBoxLayout()
+    for text, action in ((_("Add…"), on_add), (_("Rename…"), on_rename)):
+        button = QPushButton(text)
+        button.clicked.connect(action)
+        buttons.addWidget(button)
+    buttons.addStretch(1)
+    row = QHBoxLayout()
+    row.addWidget(items, 1)
+    row.addLayout(buttons)
+    return row
+
+
 class CategoriesTab(QWidget):
     """The member categories: list, add, rename. Signal ``changed()`` after a change."""
 
@@ -46,21 +63,11 @@ class CategoriesTab(QWidget):
         super().__init__(parent)
         self.folder = folder
         self.categories = QListWidget()
-        add = QPushButton(_("Add…"))
-        rename = QPushButton(_("Rename…"))
-        add.clicked.connect(self._on_add_category)
-        rename.clicked.connect(self._on_rename_category)
-        buttons = QVBoxLayout()
-        buttons.addWidget(add)
-        buttons.addWidget(rename)
-        buttons.addStretch(1)
-        row = QHBoxLayout()
-        row.addWidget(self.categories, 1)
-        row.addLayout(buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(hint(_("The categories a member can belong to. Renaming one "
                                 "renames it for every member in it.")))
-        layout.addLayout(row, 1)
+        layout.addLayout(list_with_buttons(self.categories, self._on_add_category,
+                                           self._on_rename_category), 1)
         self.load_categories()
 
     def load_categories(self, select_id: int | None = None) -> None:
@@ -118,22 +125,12 @@ class PlacesTab(QWidget):
         self.place_search.setClearButtonEnabled(True)
         self.place_search.textChanged.connect(self._filter_places)
         self.places = QListWidget()
-        add = QPushButton(_("Add…"))
-        rename = QPushButton(_("Rename…"))
-        add.clicked.connect(self._on_add_place)
-        rename.clicked.connect(self._on_rename_place)
-        buttons = QVBoxLayout()
-        buttons.addWidget(add)
-        buttons.addWidget(rename)
-        buttons.addStretch(1)
-        row = QHBoxLayout()
-        row.addWidget(self.places, 1)
-        row.addLayout(buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(hint(_("Mali's administrative units. Add a cercle or a commune that "
                                 "is missing, or correct a name.")))
         layout.addWidget(self.place_search)
-        layout.addLayout(row, 1)
+        layout.addLayout(list_with_buttons(self.places, self._on_add_place,
+                                           self._on_rename_place), 1)
         self.load_places()
 
     def load_places(self, select_id: int | None = None) -> None:
