@@ -13,7 +13,9 @@ Those services each commit their own step, so the sample is built all-or-nothing
 scratch folder inside the data folder (a copy of its database, so settings and journal carry
 on), which is put in place only once complete — the keys first, then the whole database in
 one SQLite transaction. A failure, or a killed process, before that leaves the data folder as
-it was; the scratch folder is removed then, or by the next ``demo``.
+it was; the scratch folder is removed then, or by the next ``demo``. The sample is meant for
+an empty folder nobody else writes to meanwhile: a committee set up elsewhere during the
+build is caught just before the swap, other changes made in that second would be replaced.
 """
 
 from __future__ import annotations
@@ -193,7 +195,8 @@ def _mandate(kind: str, today: date) -> tuple[date, date]:
 
 
 def populate(folder: DataFolder, passphrase: str, today: date | None = None) -> committee.Profile:
-    """Fill an empty data folder with the sample commune; refuse if a committee exists.
+    """Fill an empty data folder with the sample commune, all or nothing; refuse if a
+    committee exists.
 
     ``today`` anchors the mandate dates (two end within 90 days of it), so the composition
     panel always has something to show, whenever the sample is created.
