@@ -61,3 +61,18 @@ def test_manual_backup_onto_a_read_only_stick(commune: DataFolder, tmp_path: Pat
     assert result.path is not None and result.path.is_file()
     assert result.copied_to is None and len(result.warnings) == 1
     assert list(stick.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_manual_backup_onto_a_full_stick(commune: DataFolder, tmp_path: Path) -> None:
+    """The copy's temporary file points at /dev/full: every write says « no space left »."""
+    stick = tmp_path / "CLE-pleine"
+    stick.mkdir()
+    (stick / "ccsdesk-20260701-090000.ccsbak.partial").symlink_to("/dev/full")
+    result = backup.back_up_now(commune, now=datetime(2026, 7, 1, 9, 0),
+                                extra_destination=stick)
+    assert result.path is not None and result.path.is_file()
+    backup.verify(result.path)
+    assert result.copied_to is None
+    assert len(result.warnings) == 1 and "plein" in result.warnings[0]
+    assert list(stick.iterdir()) == []
