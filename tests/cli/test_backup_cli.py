@@ -6,6 +6,8 @@ import io
 import sys
 from pathlib import Path
 
+import pytest
+
 from ccsdesk.core.services import roster
 from ccsdesk.core.storage.folder import DB_FILE, DataFolder
 from tests.conftest import run_process
@@ -117,3 +119,112 @@ def test_restore_in_place_asks_on_a_terminal(cli, data_dir: Path, tmp_path: Path
     accepted = cli("restore", made.json["path"])
     assert accepted.code == 0, accepted.err
     assert "Sauvegarde restaurée dans" in accepted.out and "gardées dans" in accepted.out
+
+
+# --------------------------------------------------------------- the copy to the second place
+
+
+def _choose_second_place(data_dir: Path, place: Path) -> None:
+    from ccsdesk.core.services import backup, settings
+
+    folder = DataFolder.open(data_dir)
+    try:
+        settings.put(folder, backup.SECOND_PLACE_SETTING, str(place))
+    finally:
+        folder.close()
+
+
+def test_backup_is_copied_to_the_second_place(cli, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _set_up(cli)
+    stick = tmp_path / "CLE" / "Sauvegardes CCS Desk"
+    stick.mkdir(parents=True)
+    _choose_second_place(data_dir, stick)
+    made = cli("--json", "backup")
+    assert made.code == 0, made.err
+    path = Path(made.json["path"])
+    copy = made.json["copy"]
+    assert copy["status"] == "copied" and copy["place"] == str(stick)
+    assert copy["path"] == str(stick / path.name) and copy["reason"] is None
+    assert (stick / path.name).read_bytes() == path.read_bytes()
+    checked = cli("--json", "restore", copy["path"], "--check")
+    assert checked.code == 0 and checked.json["valid"] is True
+
+    told = cli("backup")
+    assert told.code == 0, told.err
+    assert f"Copiée aussi dans {stick}." in told.out
+    assert len(list(stick.iterdir())) == 2
+
+    skipped = cli("--json", "backup", "--no-copy")
+    assert skipped.code == 0 and skipped.json["copy"]["status"] == "skipped"
+    assert Path(skipped.json["path"]).is_file() and len(list(stick.iterdir())) == 2
+    assert "--no-copy" in cli("backup", "--no-copy").out
+
+
+def test_backup_written_onto_the_stick_itself_is_not_copied_twice(
+        cli, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _set_up(cli)
+    stick = tmp_path / "CLE"
+    stick.mkdir()
+    _choose_second_place(data_dir, stick)
+    made = cli("--json", "backup", "--out", str(stick / "a-la-main.ccsbak"))
+    assert made.code == 0, made.err
+    assert made.json["copy"]["status"] == "already_there"
+    assert [p.name for p in stick.iterdir()] == ["a-la-main.ccsbak"]
+    # Another file of that name on the stick is kept, and the text says so.
+    elsewhere = tmp_path / "ailleurs"
+    elsewhere.mkdir()
+    again = cli("backup", "--out", str(elsewhere / "a-la-main.ccsbak"))
+    assert again.code == 0, again.err
+    assert "porte déjà ce nom" in again.out
+    assert (stick / "a-la-main.ccsbak").read_bytes() != (
+        elsewhere / "a-la-main.ccsbak").read_bytes()
+
+
+def test_backup_without_a_second_place_says_so(cli, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    _set_up(cli)
+    made = cli("--json", "backup")
+    assert made.code == 0, made.err
+    assert made.json["copy"] == {"status": "no_second_place", "place": None, "path": None,
+                                 "reason": None, "message": None}
+    told = cli("backup")
+    assert "aucun second emplacement" in told.out and "Paramètres → Sauvegardes" in told.out
+
+
+def test_backup_with_the_stick_removed_is_written_and_exits_0(
+        cli, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _set_up(cli)
+    removed = tmp_path / "CLE-retiree" / "Sauvegardes CCS Desk"
+    _choose_second_place(data_dir, removed)
+    made = cli("--json", "backup")
+    assert made.code == 0, made.err
+    assert Path(made.json["path"]).is_file()
+    copy = made.json["copy"]
+    assert copy["status"] == "failed" and copy["reason"] == "unreachable"
+    assert copy["place"] == str(removed) and copy["path"] is None
+    assert str(removed) in copy["message"] and "retiré" in copy["message"]
+    told = cli("backup")
+    assert told.code == 0, told.err
+    assert told.out.startswith("Sauvegarde écrite : ")
+    assert "ATTENTION" in told.out and "retiré" in told.out
+    assert not removed.exists()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_backup_onto_a_full_stick_is_written_and_exits_0(
+        cli, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The copy's temporary file points at /dev/full: every write says « no space left »."""
+    _set_up(cli)
+    stick = tmp_path / "CLE-pleine"
+    stick.mkdir()
+    _choose_second_place(data_dir, stick)
+    out = tmp_path / "ici" / "sauvegarde.ccsbak"
+    (stick / "sauvegarde.ccsbak.partial").symlink_to("/dev/full")
+    made = cli("--json", "backup", "--out", str(out))
+    assert made.code == 0, made.err
+    assert out.is_file() and made.json["path"] == str(out)
+    copy = made.json["copy"]
+    assert copy["status"] == "failed" and copy["reason"] == "full"
+    assert "plein" in copy["message"]
+    assert list(stick.iterdir()) == []
+    checked = cli("--json", "restore", str(out), "--check")
+    assert checked.code == 0 and checked.json["valid"] is True

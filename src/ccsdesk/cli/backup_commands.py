@@ -23,6 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     make = subparsers.add_parser("backup", help=_("write a backup of all data and keys"))
     make.add_argument("--out", metavar="FILE",
                       help=_("where to write it (default: the data folder's backups folder)"))
+    make.add_argument("--no-copy", action="store_true",
+                      help=_("do not copy it to the second place (USB stick) chosen in the "
+                             "settings"))
     make.set_defaults(handler=run_backup)
     back = subparsers.add_parser("restore", help=_("restore a backup (checked first)"))
     back.add_argument("file", metavar="FILE")
@@ -51,15 +54,59 @@ def _info_json(info: backup.BackupInfo) -> dict[str, object]:
     }
 
 
+def _copy_report(result: backup.AutomaticResult, skipped: bool) -> tuple[dict[str, object], str]:
+    """Where the copy to the second place went, or why not: the same rule as the window's
+    « Back up now » (``backup.back_up_now``), told to scripts and people."""
+    place, made = result.second_place, result.path
+    data: dict[str, object] = {"status": "", "place": str(place) if place else None,
+                               "path": None, "reason": None, "message": None}
+    if skipped:
+        data["status"] = "skipped"
+        text = _("Not copied to the second place (--no-copy).")
+    elif place is None:
+        data["status"] = "no_second_place"
+        text = _("Not copied elsewhere: no second place (USB stick) is chosen in Settings → "
+                 "Backups.")
+    elif result.copied_to is not None:
+        data.update(status="copied", path=str(result.copied_to))
+        text = _("Also copied to {place}.").format(place=place)
+    elif result.copy_failure is not None:
+        data.update(status="failed", reason=result.copy_failure,
+                    message=" ".join(result.warnings))
+        text = _("WARNING: the copy to the second place failed.") + " " + " ".join(
+            result.warnings)
+    elif made is not None and _same_file(made, place / made.name):
+        data.update(status="already_there", path=str(made))
+        text = _("It is written in the second place {place} already.").format(place=place)
+    else:
+        data["status"] = "name_taken"
+        text = _("Not copied to {place}: a file named {name} is already there and was kept."
+                 ).format(place=place, name=made.name if made else "")
+    return data, text
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.samefile(other)
+    except OSError:
+        return False
+
+
 def run_backup(context: Context, args: argparse.Namespace) -> int:
+    """Exit 0 once the backup is written, even when its copy failed: the text says so."""
     from ccsdesk.core.services import backup
 
     folder = context.folder()
-    path = backup.create(folder, Path(args.out).expanduser() if args.out else None)
-    size = path.stat().st_size
+    result = backup.back_up_now(folder, out=Path(args.out).expanduser() if args.out else None,
+                                copy=not args.no_copy)
+    assert result.path is not None
+    size = result.path.stat().st_size
+    copy, copy_text = _copy_report(result, args.no_copy)
     context.emit(
-        {"path": str(path), "size": size},
-        _("Backup written: {file} ({size} MB).").format(file=path, size=_megabytes(size)),
+        {"path": str(result.path), "size": size, "copy": copy},
+        _("Backup written: {file} ({size} MB).").format(file=result.path,
+                                                       size=_megabytes(size))
+        + "\n" + copy_text,
     )
     return 0
 

@@ -104,6 +104,10 @@ class AutomaticResult:
     copied_to: Path | None = None
     removed: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The second place the copy went to or was meant for (None: none chosen), and why the
+    # copy failed, for scripts: "full", "unreachable" or "error" (the message is in warnings).
+    second_place: Path | None = None
+    copy_failure: str | None = None
 
 
 # --------------------------------------------------------------------------- creating
@@ -793,14 +797,17 @@ def automatic(folder: DataFolder, *, now: datetime | None = None,
 
 
 def back_up_now(folder: DataFolder, *, now: datetime | None = None,
-                extra_destination: Path | None = None) -> AutomaticResult:
-    """« Back up now »: a manual backup, copied to the second place like the automatic ones.
+                extra_destination: Path | None = None, out: Path | None = None,
+                copy: bool = True) -> AutomaticResult:
+    """« Back up now » and ``ccsdesk backup``: a manual backup (to ``out`` if given), copied
+    to the second place like the automatic ones unless ``copy`` is false.
 
     The person who clicks expects the USB stick to get it too; a failed copy is a warning in
     the result (the backup in the data folder is written), a failed backup raises.
     """
-    result = AutomaticResult(path=create(folder, now=now))
-    copy_to_second_place(folder, result.path, result, extra_destination=extra_destination)
+    result = AutomaticResult(path=create(folder, out, now=now))
+    if copy:
+        copy_to_second_place(folder, result.path, result, extra_destination=extra_destination)
     return result
 
 
@@ -812,20 +819,31 @@ def copy_to_second_place(folder: DataFolder, made: Path, result: AutomaticResult
     warning added saying why the copy failed (stick removed, disk full); never raises.
     """
     place = _second_place(folder, extra_destination)
+    result.second_place = place
     if place is None or (place / made.name).is_file():
         return
     try:
         result.copied_to = _copy_to_second_place(made, place)
         result.removed += rotate(place)
     except OSError as error:
+        result.copy_failure = _failure_kind(error)
         result.warnings.append(_second_place_failure(place, error))
 
 
-def _second_place_failure(place: Path, error: OSError) -> str:
+def _failure_kind(error: OSError) -> str:
     if error.errno == errno.ENOSPC:
+        return "full"
+    if error.errno in (errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.EIO):
+        return "unreachable"
+    return "error"
+
+
+def _second_place_failure(place: Path, error: OSError) -> str:
+    kind = _failure_kind(error)
+    if kind == "full":
         return _("The copy to {place} failed: the disk or USB stick is full. Free some space "
                  "there; the backup in the data folder is safe.").format(place=place)
-    if error.errno in (errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.EIO):
+    if kind == "unreachable":
         return _("The second backup place {place} cannot be reached (USB stick or disk "
                  "removed?). The backup in the data folder is safe.").format(place=place)
     return _("The copy to {place} failed ({reason}); the backup in the data folder is "
