@@ -5,7 +5,8 @@ Catalog sources are several ``.po`` files per language in ``resources/locale/<la
 
     python scripts/i18n.py missing [--write resources/locale/fr/AREA.po]
     python scripts/i18n.py compile
-    python scripts/i18n.py check      # what the test suite checks too
+    python scripts/i18n.py check      # what the test suite checks too: untranslated ids,
+                                      # other fields, and stale entries no longer in the source
     python scripts/i18n.py fill resources/locale/fr/AREA.po TRANSLATIONS.py
         (TRANSLATIONS.py defines a dict T = {msgid: msgstr}; entries are added or replaced)
 """
@@ -31,28 +32,38 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 _FIELD = re.compile(r"\{[a-z_]*\}")
 
 
-def extracted() -> dict[str | tuple[str, ...], str]:
-    """Every message id in the source, with one place it comes from."""
+def extracted(source: Path = SOURCE) -> dict[str | tuple[str, ...], str]:
+    """Every message id in the source, with one place it comes from.
+
+    ``_()``, ``N_()`` (the module-level tables translated later with ``_(label)``) and both
+    forms of ``ngettext``; the interface is built in Python only (no Designer ``.ui`` files),
+    so this is every id the program can ask for.
+    """
     found: dict[str | tuple[str, ...], str] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-        str(SOURCE), method_map=[("**.py", "python")], keywords=KEYWORDS
+        str(source), method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
         found.setdefault(message, f"{filename}:{lineno}")
     return found
 
 
-def merged(language: str) -> tuple[Catalog, list[str]]:
+def _key(message_id: str | tuple[str, ...] | list[str]) -> str:
+    """The id a plural entry is looked up by: its singular form."""
+    return message_id if isinstance(message_id, str) else message_id[0]
+
+
+def merged(language: str, locale: Path = LOCALE) -> tuple[Catalog, list[str]]:
     """All area catalogs of ``language`` merged, plus the problems found while merging."""
     catalog = Catalog(locale=language, domain="ccsdesk", project="CCS Desk")
     problems: list[str] = []
     seen: dict[str, str] = {}
-    for po in sorted((LOCALE / language).glob("*.po")):
+    for po in sorted((locale / language).glob("*.po")):
         with po.open("rb") as handle:
             area = read_po(handle, locale=language)
         for message in area:
             if not message.id:
                 continue
-            key = message.id if isinstance(message.id, str) else message.id[0]
+            key = _key(message.id)
             if key in seen:
                 problems.append(f"{po.name}: « {key} » is also in {seen[key]}")
                 continue
@@ -66,11 +77,35 @@ def _fields(text: str | tuple[str, ...]) -> set[str]:
     return {field for part in parts for field in _FIELD.findall(part)}
 
 
-def check(language: str) -> list[str]:
+def stale(language: str, locale: Path = LOCALE, source: Path = SOURCE,
+          used: set[str] | None = None) -> list[str]:
+    """Catalog entries whose id the source no longer asks for (reworded or removed strings).
+
+    They cost nothing at run time but mislead whoever reviews the translations, and a
+    reworded message would quietly lose its French if its old id came back; ``check`` fails
+    on them so they are removed with the change that made them stale.
+    """
+    if used is None:
+        used = {_key(message) for message in extracted(source)}
+    problems = []
+    for po in sorted((locale / language).glob("*.po")):
+        with po.open("rb") as handle:
+            area = read_po(handle, locale=language)
+        problems += [f"{po.name}: « {_key(message.id)} » is no longer used in the source "
+                     f"(stale entry: remove it)"
+                     for message in area if message.id and _key(message.id) not in used]
+        problems += [f"{po.name}: « {_key(message_id)} » is an obsolete (#~) entry: remove it"
+                     for message_id in area.obsolete]
+    return problems
+
+
+def check(language: str, locale: Path = LOCALE, source: Path = SOURCE) -> list[str]:
     """Untranslated, stale or inconsistent entries; empty when the catalog is complete."""
-    catalog, problems = merged(language)
-    for message, where in extracted().items():
-        key = message if isinstance(message, str) else message[0]
+    catalog, problems = merged(language, locale)
+    messages = extracted(source)
+    problems += stale(language, locale, used={_key(message) for message in messages})
+    for message, where in messages.items():
+        key = _key(message)
         entry = catalog.get(key)
         strings = entry.string if entry else None
         if not entry or not strings or (not isinstance(strings, str) and not all(strings)):
