@@ -127,18 +127,16 @@ def gather(folder: DataFolder, meeting_id: int) -> SessionRecord:
     sent = [c.sent_on for c in convocations if c.sent_on is not None]
     delivered = {c.member_id: c.sent_on for c in convocations
                  if c.member_id is not None and c.sent_on is not None and c.channel == "hand"}
-    found = recs.list_recommendations(folder, meeting_id=meeting_id)
     text = minutes.get_minutes(folder, meeting_id)
     if text.state == "signed" and text.signer:
         president = text.signer  # who chaired and signed, even if the bureau changed since
-    full = sorted((recs.get(folder, r.id) for r in found), key=lambda r: r.number)
     return SessionRecord(
         head=head, meeting=meeting, members=members, guests=guests,
         guests_present=tuple(g.name for g in invited if g.present),
         president=president, secretary=secretary,
         attendance=tuple(attendance.list_attendance(folder, meeting_id)),
         quorum=attendance.quorum(folder, meeting_id),
-        minutes=text, recommendations=tuple(full),
+        minutes=text, recommendations=tuple(recs.of_meeting(folder, meeting_id)),
         convened_on=min(sent) if sent else None, delivered=delivered,
         scan=_scan(folder, meeting_id),
     )

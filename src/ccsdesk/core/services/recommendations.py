@@ -8,9 +8,10 @@ status is repeated on the form so the follow-up list over thousands of forms sta
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -28,6 +29,8 @@ from ccsdesk.core.storage.models import (
     Theme,
 )
 from ccsdesk.core.text import fold, fold_key
+
+_Row = TypeVar("_Row")
 
 STATUSES: dict[str, str] = {
     "proposed": N_("proposed"),
@@ -343,22 +346,67 @@ def list_recommendations(folder: DataFolder, *, status: str | None = None,
 
 def get(folder: DataFolder, rec_id: int, today: date | None = None) -> RecommendationInfo:
     """One form with its whole status history, oldest step first."""
+    with folder.database.reading() as session:
+        return _with_history(session, [_get(session, rec_id)], today or date.today())[0]
+
+
+def of_meeting(folder: DataFolder, meeting_id: int,
+               today: date | None = None) -> list[RecommendationInfo]:
+    """Every form of one session with its history, by number, as ``get`` gives each.
+
+    In a fixed handful of queries whatever the number of forms: the session documents read
+    them on every packet build, and ``get`` form by form cost 160 queries for 30 forms.
+    """
+    with folder.database.reading() as session:
+        rows = list(session.scalars(select(Recommendation)
+                                    .where(Recommendation.meeting_id == meeting_id)
+                                    .order_by(Recommendation.number, Recommendation.id)))
+        return _with_history(session, rows, today or date.today())
+
+
+def _by_id(session: Session, model: type[_Row], ids: Iterable[int | None]) -> dict[int, _Row]:
+    """The rows of ``model`` with these ids, in one query (none when no id is given)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {row.id: row for row in session.scalars(
+        select(model).where(model.id.in_(wanted)))}  # type: ignore[attr-defined]
+
+
+def _with_history(session: Session, rows: list[Recommendation],
+                  today: date) -> list[RecommendationInfo]:
+    """``rows`` as full infos: one query per related table, not per form."""
     from ccsdesk.core.storage.models import AgendaItem
 
-    today = today or date.today()
-    with folder.database.reading() as session:
-        row = _get(session, rec_id)
-        meeting = session.get(Meeting, row.meeting_id) if row.meeting_id else None
-        theme = session.get(Theme, row.theme_id) if row.theme_id else None
-        place = session.get(Place, row.place_id) if row.place_id else None
-        item = session.get(AgendaItem, row.agenda_item_id) if row.agenda_item_id else None
-        history = tuple(StatusStep(s.status, s.at, s.author, s.note, s.committee_name)
-                        for s in session.scalars(
-            select(RecommendationStatus).where(RecommendationStatus.recommendation_id == row.id)
-            .order_by(RecommendationStatus.id)))
-        return _to_info(row, meeting, theme.label if theme else None,
-                        places.path_of(place) if place else None, today,
-                        item.position if item else None, history)
+    found_meetings = _by_id(session, Meeting, (r.meeting_id for r in rows))
+    themes = _by_id(session, Theme, (r.theme_id for r in rows))
+    items = _by_id(session, AgendaItem, (r.agenda_item_id for r in rows))
+    found_places = _by_id(session, Place, (r.place_id for r in rows))
+    # The places' ancestors, one level per query, so that ``path_of`` finds each parent in
+    # the session's identity map instead of loading it on its own.
+    known = dict(found_places)
+    level = found_places
+    while level:
+        level = _by_id(session, Place, (p.parent_id for p in level.values()
+                                        if p.parent_id not in known))
+        known.update(level)
+    steps: dict[int, list[StatusStep]] = {r.id: [] for r in rows}
+    if steps:
+        for s in session.scalars(select(RecommendationStatus)
+                                 .where(RecommendationStatus.recommendation_id.in_(steps))
+                                 .order_by(RecommendationStatus.id)):
+            steps[s.recommendation_id].append(
+                StatusStep(s.status, s.at, s.author, s.note, s.committee_name))
+    result = []
+    for row in rows:
+        meeting = found_meetings.get(row.meeting_id) if row.meeting_id else None
+        theme = themes.get(row.theme_id) if row.theme_id else None
+        place = found_places.get(row.place_id) if row.place_id else None
+        item = items.get(row.agenda_item_id) if row.agenda_item_id else None
+        result.append(_to_info(row, meeting, theme.label if theme else None,
+                               places.path_of(place) if place else None, today,
+                               item.position if item else None, tuple(steps[row.id])))
+    return result
 
 
 # --- Themes ---------------------------------------------------------------------------
