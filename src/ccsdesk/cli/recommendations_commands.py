@@ -74,8 +74,13 @@ def recommendation_json(rec: RecommendationInfo) -> dict[str, Any]:
         "overdue": rec.overdue,
     }
     if rec.history:
+        # ``committee``: who decided the step (null for a step recorded before deciders
+        # were kept), whether this committee or another one.
         data["history"] = [{"status": s.status, "at": s.at.isoformat(), "author": s.author,
-                            "note": s.note} for s in rec.history]
+                            "note": s.note,
+                            "committee": ({"id": s.committee_uid, "name": s.committee}
+                                          if s.committee_uid else None)}
+                           for s in rec.history]
     return data
 
 
@@ -120,11 +125,13 @@ def run_list(context: Context, args: argparse.Namespace) -> int:
 
 
 def run_show(context: Context, args: argparse.Namespace) -> int:
-    from ccsdesk.core.services import recommendations
+    from ccsdesk.core.services import committee, recommendations
     from ccsdesk.core.services.recommendations import PRIORITIES as PRIORITY_LABELS
     from ccsdesk.core.services.recommendations import STATUSES as LABELS
 
-    rec = recommendations.get(context.folder(), args.rec)
+    folder = context.folder()
+    rec = recommendations.get(folder, args.rec)
+    own = committee.profile(folder)
     lines = [
         recommendation_line(rec),
         _("Problem observed: {text}").format(text=rec.problem),
@@ -135,8 +142,12 @@ def run_show(context: Context, args: argparse.Namespace) -> int:
         _("Theme: {text}").format(text=rec.theme),
         _("History:"),
     ]
-    lines += [f"  {s.at:%Y-%m-%d %H:%M}  {_(LABELS[s.status]):<12} {s.author}  {s.note}"
-              for s in rec.history]
+    for step in rec.history:
+        # The decider is named only when it is another committee (a step from above).
+        elsewhere = recommendations.decided_elsewhere(step, own.uid if own else "")
+        decided = f" — {recommendations.decided_by(elsewhere)}" if elsewhere else ""
+        lines.append(f"  {step.at:%Y-%m-%d %H:%M}  {_(LABELS[step.status]):<12} "
+                     f"{step.author}{decided}  {step.note}".rstrip())
     context.emit({"recommendation": recommendation_json(rec)}, "\n".join(lines))
     return 0
 

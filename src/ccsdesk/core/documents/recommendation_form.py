@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 KIND = "recommendation"
 _MM = 72 / 25.4
 LABEL_WIDTH = 48 * _MM
-HISTORY_WIDTHS = tuple(w * _MM for w in (24, 30, 40, 80))
+HISTORY_WIDTHS = tuple(w * _MM for w in (24, 42, 36, 72))
 
 
 def fields(rec: recs.RecommendationInfo, record: SessionRecord) -> list[tuple[str, str]]:
@@ -58,11 +58,16 @@ def fields(rec: recs.RecommendationInfo, record: SessionRecord) -> list[tuple[st
     return pairs
 
 
-def history_rows(rec: recs.RecommendationInfo) -> list[list[str]]:
+def history_rows(rec: recs.RecommendationInfo, own_uid: str = "") -> list[list[str]]:
+    """The follow-up table; a step decided by another committee than ``own_uid`` (one that
+    came down from the District…) says so beside its status."""
     rows = [[_("Date"), _("Status"), _("By"), _("Note")]]
-    rows += [[formats.short_date(step.at.date()), _(recs.STATUSES.get(step.status,
-                                                                      step.status)),
-              step.author, step.note] for step in rec.history]
+    for step in rec.history:
+        status = _(recs.STATUSES.get(step.status, step.status))
+        elsewhere = recs.decided_elsewhere(step, own_uid)
+        if elsewhere:
+            status = f"{status} — {recs.decided_by(elsewhere)}"
+        rows.append([formats.short_date(step.at.date()), status, step.author, step.note])
     return rows
 
 
@@ -95,7 +100,7 @@ def fiche(rec: recs.RecommendationInfo, record: SessionRecord, day: date) -> lis
     flow.append(form)
     flow.append(Paragraph(esc(_("Follow-up")), s["heading"]))
     if rec.history:
-        flow.append(layout.table(history_rows(rec), HISTORY_WIDTHS))
+        flow.append(layout.table(history_rows(rec, record.own_uid), HISTORY_WIDTHS))
     else:
         flow.append(Paragraph(esc(_("No follow-up step recorded yet.")), s["plain"]))
     flow.append(Spacer(1, 2 * _MM))
@@ -103,7 +108,8 @@ def fiche(rec: recs.RecommendationInfo, record: SessionRecord, day: date) -> lis
 
 
 def content(record: SessionRecord) -> list[Any]:
-    return [[fields(rec, record), history_rows(rec)] for rec in record.recommendations]
+    return [[fields(rec, record), history_rows(rec, record.own_uid)]
+            for rec in record.recommendations]
 
 
 def story(record: SessionRecord, day: date) -> list[Flowable]:

@@ -60,6 +60,9 @@ class SessionRecord:
     convened_on: date | None
     delivered: dict[int, date]
     scan: ScanNote | None
+    # This committee's uid: the forms' histories name a step's decider only when it is
+    # another committee (a decision that came down from above).
+    own_uid: str = ""
 
     @property
     def recipients(self) -> tuple[Person, ...]:
@@ -110,6 +113,15 @@ def _scan(folder: DataFolder, meeting_id: int) -> ScanNote | None:
                     found.attached_at.isoformat(timespec="seconds"))
 
 
+def _own_uid(folder: DataFolder) -> str:
+    from sqlalchemy import select
+
+    from ccsdesk.core.storage.models import Committee
+
+    with folder.database.reading() as session:
+        return session.scalar(select(Committee.uid).where(Committee.relation == "self")) or ""
+
+
 def gather(folder: DataFolder, meeting_id: int) -> SessionRecord:
     """Read the session ``meeting_id`` and what its documents need; refuses unknown ones."""
     meeting = meetings.get_meeting(folder, meeting_id)
@@ -138,6 +150,6 @@ def gather(folder: DataFolder, meeting_id: int) -> SessionRecord:
         quorum=attendance.quorum(folder, meeting_id),
         minutes=text, recommendations=tuple(recs.of_meeting(folder, meeting_id)),
         convened_on=min(sent) if sent else None, delivered=delivered,
-        scan=_scan(folder, meeting_id),
+        scan=_scan(folder, meeting_id), own_uid=_own_uid(folder),
     )
 

@@ -68,6 +68,24 @@ class StatusStep:
     note: str
     # The committee that decided the step ("" for a step recorded before deciders were kept).
     committee: str = ""
+    committee_uid: str = ""
+
+
+def decided_elsewhere(step: StatusStep, own_uid: str) -> str:
+    """The committee that decided ``step`` when it is another one than ``own_uid``, else "".
+
+    Histories name the decider only when it is not the committee reading them: at the
+    commune, « décidé par le CCS du District de Bamako » says the step came from above. A
+    step recorded before deciders were kept names no one.
+    """
+    return step.committee if step.committee_uid and step.committee_uid != own_uid else ""
+
+
+def decided_by(committee: str) -> str:
+    """« décidé par le CCS du District de Bamako » (the article only before « CCS … »)."""
+    if committee.startswith(_("CCS") + " "):
+        return _("decided by the {committee}").format(committee=committee)
+    return _("decided by {committee}").format(committee=committee)
 
 
 class RecommendationInfo(NamedTuple):
@@ -396,7 +414,8 @@ def _with_history(session: Session, rows: list[Recommendation],
                                  .where(RecommendationStatus.recommendation_id.in_(steps))
                                  .order_by(RecommendationStatus.id)):
             steps[s.recommendation_id].append(
-                StatusStep(s.status, s.at, s.author, s.note, s.committee_name))
+                StatusStep(s.status, s.at, s.author, s.note, s.committee_name,
+                           s.committee_uid))
     result = []
     for row in rows:
         meeting = found_meetings.get(row.meeting_id) if row.meeting_id else None
