@@ -194,8 +194,17 @@ class StatusDialog(QDialog):
             number=info.number))
         summary = QLabel(" ".join(info.text.split())[:300])
         summary.setWordWrap(True)
-        current = QLabel(_("Current status: {status}").format(
-            status=_(recommendations.STATUSES[info.status])))
+        status = _(recommendations.STATUSES[info.status])
+        latest = max(info.history, key=lambda step: step.at, default=None)
+        if latest is not None and latest.status == info.status:
+            # Who set the current status, when it came down from above.
+            from ccsdesk.gui.recommendations_page import own_uid
+
+            elsewhere = recommendations.decided_elsewhere(latest, own_uid(folder))
+            if elsewhere:
+                status = f"{status} — {recommendations.decided_by(elsewhere)}"
+        current = QLabel(_("Current status: {status}").format(status=status))
+        self.current = current
         self.status = QComboBox()
         for code, label in recommendations.STATUSES.items():
             self.status.addItem(_(label), code)

@@ -53,8 +53,17 @@ def _escape(text: str) -> str:
             .replace("\n", "<br>"))
 
 
-def details_html(info: RecommendationInfo) -> str:
-    """The selected form and its status history (oldest step first), as simple HTML."""
+def own_uid(folder: DataFolder) -> str:
+    """This committee's uid: histories name a step's decider only when it is another one."""
+    from ccsdesk.core.services import committee
+
+    found = committee.profile(folder)
+    return found.uid if found else ""
+
+
+def details_html(info: RecommendationInfo, own: str = "") -> str:
+    """The selected form and its status history (oldest step first), as simple HTML; a step
+    decided by another committee than ``own`` (one that came down from above) names it."""
     rows = [
         (_("Session"), info.meeting + (f" ({long_date(info.meeting_date)})"
                                        if info.meeting_date else "")),
@@ -81,6 +90,9 @@ def details_html(info: RecommendationInfo) -> str:
                                            time=time_of_day(step.at))
         line = f"<b>{_escape(_(recommendations.STATUSES.get(step.status, step.status)))}</b>"
         line += f" — {_escape(when)} — {_escape(step.author)}"
+        elsewhere = recommendations.decided_elsewhere(step, own)
+        if elsewhere:
+            line += f" — {_escape(recommendations.decided_by(elsewhere))}"
         if step.note:
             line += f"<br><i>{_escape(step.note)}</i>"
         html.append(f"<li>{line}</li>")
@@ -317,7 +329,8 @@ class RecommendationsPage(QWidget):
         if info is None:
             self.details.setPlainText(self.empty_details)
             return
-        self.details.setHtml(details_html(recommendations.get(self.folder, info.id)))
+        self.details.setHtml(details_html(recommendations.get(self.folder, info.id),
+                                          own_uid(self.folder)))
 
     def show_recommendation(self, rec_id: int) -> None:
         """Clear the filters and select ``rec_id`` (from the search)."""
