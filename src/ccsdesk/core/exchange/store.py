@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ccsdesk.core.errors import StorageError
 from ccsdesk.core.exchange import archive, streamed_hashes, transport
+from ccsdesk.core.files import sync_directory
 from ccsdesk.core.i18n import _
 from ccsdesk.core.storage.folder import DataFolder
 
@@ -92,17 +93,6 @@ def incoming(folder: DataFolder) -> Incoming | None:
         return None
 
 
-def _sync_directory(directory: Path) -> None:
-    """Make a new name in ``directory`` durable (the file's bytes were flushed already)."""
-    if sys.platform == "win32":  # pragma: no cover - no directory handles on Windows
-        return
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def _keep_incoming(contents: archive.Contents, path: Path) -> bool:
     """Name the file written during decryption, if it holds exactly the content."""
     kept = contents.incoming
@@ -121,7 +111,7 @@ def _keep_incoming(contents: archive.Contents, path: Path) -> bool:
         return False  # no /proc, or a file system that refuses: write the usual way
     finally:
         kept.discard()
-    _sync_directory(path.parent)
+    sync_directory(path.parent)
     return True
 
 
@@ -145,7 +135,7 @@ def put(folder: DataFolder, contents: archive.Contents) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(partial, path)
-        _sync_directory(path.parent)
+        sync_directory(path.parent)
     except OSError as error:
         raise StorageError(_("The archive could not be kept in the data folder ({reason}); "
                              "nothing was imported.").format(

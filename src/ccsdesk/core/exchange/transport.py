@@ -26,6 +26,7 @@ from typing import Any
 
 import ccsdesk.core.exchange as exchange_package
 from ccsdesk.core.errors import InputError, StorageError
+from ccsdesk.core.files import sync_directory
 from ccsdesk.core.i18n import _
 
 LINUX_MOUNT_ROOTS = ("/media", "/run/media", "/mnt")
@@ -148,7 +149,7 @@ def write_verified(path: Path, data: bytes | bytearray | memoryview) -> None:
                                     EARLY_WRITEBACK)
             os.fsync(handle.fileno())
         os.replace(partial, path)
-        _sync_directory(path.parent)
+        sync_directory(path.parent)
         if not _reads_back(path, view):
             path.unlink(missing_ok=True)
             raise StorageError(_("The copy on {place} does not read back identical; it was "
@@ -158,16 +159,6 @@ def write_verified(path: Path, data: bytes | bytearray | memoryview) -> None:
         raise _write_failed(path, error, len(view)) from None
     finally:
         _remove_quietly(partial)
-
-
-def _sync_directory(directory: Path) -> None:
-    if sys.platform == "win32":  # pragma: no cover - no directory handles on Windows
-        return
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _remove_quietly(path: Path) -> None:

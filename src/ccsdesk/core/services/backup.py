@@ -35,6 +35,7 @@ from typing import Any
 
 from ccsdesk import __version__
 from ccsdesk.core.errors import CcsError, InputError, StateError, StorageError
+from ccsdesk.core.files import sync_directory
 from ccsdesk.core.i18n import _
 from ccsdesk.core.services import journal
 from ccsdesk.core.storage import migrate
@@ -229,17 +230,6 @@ def _zip_time(source: Path) -> tuple[int, int, int, int, int, int]:
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
 
 
-def _fsync_directory(directory: Path) -> None:
-    if os.name == "nt":
-        return
-    with suppress(OSError):
-        descriptor = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-
-
 def seal_trailer(path: Path) -> None:
     """Write the whole-file SHA-256 into the zip comment placeholder at the end of ``path``."""
     size = path.stat().st_size
@@ -310,7 +300,7 @@ def create(folder: DataFolder, out: Path | None = None, *, now: datetime | None 
                     archive.comment = placeholder_comment()
                 seal_trailer(partial)
                 os.replace(partial, out)
-                _fsync_directory(out.parent)
+                sync_directory(out.parent)
             finally:
                 partial.unlink(missing_ok=True)
     except OSError as error:
@@ -624,7 +614,7 @@ def restore(path: Path, target: Path, *, replace: bool) -> RestoreResult:
                 target.rmdir()
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging, target)
-        _fsync_directory(target.parent)
+        sync_directory(target.parent)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -738,7 +728,7 @@ def _copy_to_second_place(source: Path, place: Path) -> Path:
             writer.flush()
             os.fsync(writer.fileno())
         os.replace(partial, destination)
-        _fsync_directory(place)
+        sync_directory(place)
     finally:
         with suppress(OSError):
             partial.unlink(missing_ok=True)

@@ -14,7 +14,6 @@ import errno
 import hashlib
 import os
 import re
-import sys
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from ccsdesk.core.errors import InputError, StateError, StorageError
 from ccsdesk.core.exchange import keys, keystore
+from ccsdesk.core.files import sync_directory
 from ccsdesk.core.i18n import _
 from ccsdesk.core.services import journal
 from ccsdesk.core.storage.folder import DataFolder
@@ -57,17 +57,6 @@ def _read(path: Path) -> bytes:
             file=path, reason=error.strerror or error)) from error
 
 
-def _fsync_directory(directory: Path) -> None:
-    if sys.platform == "win32":  # pragma: no cover - no directory handles on Windows
-        return
-    with suppress(OSError):
-        descriptor = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-
-
 def _write_flushed(path: Path, data: bytes) -> None:
     with path.open("wb") as handle:
         handle.write(data)
@@ -100,7 +89,7 @@ def change_passphrase(folder: DataFolder, old: str, new: str) -> None:
                            {"file": keys.KEYSTORE_FILE})
             session.flush()
             os.replace(staged, path)
-            _fsync_directory(path.parent)
+            sync_directory(path.parent)
     except BaseException as error:
         # The journal did not commit: put the old file back if it was already replaced.
         if path.read_bytes() != current:
@@ -190,8 +179,8 @@ def export_key_backup(folder: DataFolder, passphrase: str, destination_dir: Path
                                      "it was removed. Try another stick.").format(
                     place=destination_dir))
             hashes[name] = expected
-        _fsync_directory(target)
-        _fsync_directory(destination_dir)
+        sync_directory(target)
+        sync_directory(destination_dir)
     except (OSError, StorageError) as error:
         _remove_tree(target)
         if isinstance(error, StorageError):
