@@ -67,7 +67,7 @@ def test_a_failed_journal_puts_the_old_keys_back(commune: DataFolder,
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disque plein")
 
-    monkeypatch.setattr(keys_admin, "_fsync_directory", refuse)
+    monkeypatch.setattr(keys_admin, "sync_directory", refuse)
     with pytest.raises(RuntimeError):
         keys_admin.change_passphrase(commune, PASSPHRASE, NEW)
     assert (commune.keys_dir / keys.KEYSTORE_FILE).read_bytes() == old_bytes
