@@ -410,19 +410,23 @@ class ExchangesPage(QWidget):
                            "KB, checked by reading it back).").format(
                                sequence=result.sequence, name=result.peer_name, file=target,
                                size=max(1, result.size // 1024))]
-            lines.append(_("Contents:"))
-            for item_kind, label in result.items:
-                kind_label = _(exchange.KIND_LABELS.get(item_kind, item_kind))
-                lines.append(f"  • {kind_label} : {label}")
-            self.show_result(OK, "\n".join(lines))
-            self.notify(_("Archive no. {sequence} sent to « {name} ».").format(
-                sequence=result.sequence, name=result.peer_name), None)
+            self._show_sent(result, lines)
             if kind == EMAIL:
                 self._offer_draft(target)
 
         run_task(self, _("Building, signing and encrypting the archive…"),
                  lambda: exchange.send(self.folder, to, passphrase, write), done,
                  self._refused)
+
+    def _show_sent(self, result: exchange.SendResult, lines: list[str]) -> None:
+        """The result panel and the status bar once an archive left, however it left."""
+        lines = [*lines, _("Contents:")]
+        for item_kind, label in result.items:
+            kind_label = _(exchange.KIND_LABELS.get(item_kind, item_kind))
+            lines.append(f"  • {kind_label} : {label}")
+        self.show_result(OK, "\n".join(lines))
+        self.notify(_("Archive no. {sequence} sent to « {name} ».").format(
+            sequence=result.sequence, name=result.peer_name), None)
 
     def send_by_mail(self, info: exchange.CommitteeInfo, to: str, passphrase: str) -> None:
         """Build the archive and mail it through the configured server, off the GUI thread;
@@ -436,14 +440,8 @@ class ExchangesPage(QWidget):
             lines = [_("Archive no. {sequence} for « {name} » sent by e-mail to {address} "
                        "({size} KB).").format(sequence=result.sequence, name=result.peer_name,
                                               address=sent.address,
-                                              size=max(1, result.size // 1024)),
-                     _("Contents:")]
-            for item_kind, label in result.items:
-                kind_label = _(exchange.KIND_LABELS.get(item_kind, item_kind))
-                lines.append(f"  • {kind_label} : {label}")
-            self.show_result(OK, "\n".join(lines))
-            self.notify(_("Archive no. {sequence} sent to « {name} ».").format(
-                sequence=result.sequence, name=result.peer_name), None)
+                                              size=max(1, result.size // 1024))]
+            self._show_sent(result, lines)
 
         run_task(self, _("Building the archive and sending it by e-mail…"),
                  lambda: mail.send(self.folder, to, passphrase), done, self._refused)
