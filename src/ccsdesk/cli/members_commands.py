@@ -13,29 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from ccsdesk.cli.context import Context
 from ccsdesk.core.errors import CcsError, InputError
-from ccsdesk.core.i18n import N_, _, ngettext
+from ccsdesk.core.i18n import _, ngettext
 from ccsdesk.core.services.member_fields import ROLES
 
 if TYPE_CHECKING:
     from ccsdesk.core.services import roster
     from ccsdesk.core.services.roster_import import ImportPlan
-
-
-# What the report says each column of the file feeds (field ids of ``ColumnMapping.field``).
-FIELD_LABELS: dict[str, str] = {
-    "last_name": N_("last name"),
-    "first_names": N_("first names"),
-    "full_name": N_("full name (last and first names)"),
-    "sex": N_("sex"),
-    "category": N_("category"),
-    "organisation": N_("organisation"),
-    "role": N_("bureau role"),
-    "phone": N_("phone"),
-    "email": N_("e-mail"),
-    "mandate_start": N_("start of mandate"),
-    "mandate_end": N_("end of mandate"),
-    "active": N_("active member (yes/no)"),
-}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -163,8 +146,10 @@ def _describe(plan: ImportPlan) -> list[str]:
             encoding=plan.encoding or "", delimiter=delimiter, line=plan.header_line)
     lines = [_("File: {file} ({source})").format(file=plan.source.name, source=source),
              _("Columns:")]
+    from ccsdesk.core.services.roster_import import field_label
+
     for letter, heading, field_id in _columns(plan):
-        label = _(FIELD_LABELS[field_id]) if field_id in FIELD_LABELS else _("ignored column")
+        label = field_label(field_id) if field_id is not None else _("ignored column")
         lines.append(f"  {letter:>2}  {heading or _('(no heading)')} → {label}")
     return lines
 

@@ -62,7 +62,7 @@ FIELD_LABELS: dict[str, str] = {
     "email": N_("e-mail"),
     "mandate_start": N_("start of mandate"),
     "mandate_end": N_("end of mandate"),
-    "active": N_("active"),
+    "active": N_("active member (yes/no)"),
 }
 _NAME_FIELDS = ("last_name", "full_name")
 _ACTIVE_WORDS = {
