@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from ccsdesk.core.formats import short_date
 from ccsdesk.core.i18n import N_, _
 from ccsdesk.core.services import recommendations
 from ccsdesk.core.services.recommendations import RecommendationInfo
+from ccsdesk.gui.table_model import RowsModel
 
 COLUMNS = (
     ("number", N_("No.")),
@@ -38,42 +39,19 @@ DUE_SOON_DAYS = 14
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-class RecommendationsModel(QAbstractTableModel):
+class RecommendationsModel(RowsModel[RecommendationInfo]):
     """One row per form, in the order the service gave (overdue first)."""
 
     def __init__(self, today: date | None = None, with_meeting: bool = True) -> None:
-        super().__init__()
-        self.rows: list[RecommendationInfo] = []
+        super().__init__(COLUMNS if with_meeting else COLUMNS[:-1])
         self.today = today or date.today()
-        self.columns = COLUMNS if with_meeting else COLUMNS[:-1]
         # Translated once per model, not once per painted cell.
         self._statuses = {code: _(label) for code, label in recommendations.STATUSES.items()}
         self._priorities = {code: _(label) for code, label in recommendations.PRIORITIES.items()}
         self._dates: dict[date, str] = {}
 
-    def set_rows(self, rows: list[RecommendationInfo]) -> None:
-        self.beginResetModel()
-        self.rows = rows
+    def rows_changed(self) -> None:
         self._dates.clear()
-        self.endResetModel()
-
-    def row_of(self, rec_id: int) -> int:
-        for row, info in enumerate(self.rows):
-            if info.id == rec_id:
-                return row
-        return -1
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(self.columns[section][1])
-        return None
 
     def due_soon(self, info: RecommendationInfo) -> bool:
         return (not info.overdue and info.status not in recommendations.CLOSED

@@ -10,19 +10,14 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from ccsdesk.core.i18n import N_, _
 from ccsdesk.core.services import roster
 from ccsdesk.core.services.member_fields import ROLES, SEXES
 from ccsdesk.core.text import fold
+from ccsdesk.gui.table_model import RowsModel
 
 COLUMNS = (
     ("name", N_("Name")),
@@ -46,39 +41,15 @@ def french_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-class RosterModel(QAbstractTableModel):
-    """One row per member. Attribute ``members``; ``member_at(row)``; ``row_of(id)``."""
+class RosterModel(RowsModel[roster.MemberInfo]):
+    """One row per member. ``rows``; ``member_at(row)``; ``row_of(id)``."""
 
     def __init__(self, today: date | None = None) -> None:
-        super().__init__()
-        self.members: list[roster.MemberInfo] = []
+        super().__init__(COLUMNS)
         self.today = today or date.today()
 
-    def set_members(self, members: list[roster.MemberInfo]) -> None:
-        self.beginResetModel()
-        self.members = list(members)
-        self.endResetModel()
-
     def member_at(self, row: int) -> roster.MemberInfo:
-        return self.members[row]
-
-    def row_of(self, member_id: int) -> int:
-        for row, member in enumerate(self.members):
-            if member.id == member_id:
-                return row
-        return -1
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.members)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(COLUMNS[section][1])
-        return None
+        return self.rows[row]
 
     def _ending_soon(self, member: roster.MemberInfo) -> bool:
         end = member.mandate_end
@@ -88,7 +59,7 @@ class RosterModel(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        member = self.members[index.row()]
+        member = self.rows[index.row()]
         column = COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(member, column)
@@ -126,7 +97,7 @@ class RosterModel(QAbstractTableModel):
 
     def search_text(self, row: int) -> str:
         """Everything a search may match in a row, folded once."""
-        member = self.members[row]
+        member = self.rows[row]
         parts = (member.last_name, member.first_names, member.category, member.organisation,
                  member.phone, member.email, _(ROLES.get(member.role, "")),
                  _(SEXES.get(member.sex, "")))

@@ -132,8 +132,8 @@ class RosterPage(QWidget):
         """Read the roster again, keeping (or moving) the selection."""
         current = self.selected()
         keep = select_id if select_id is not None else (current.id if current else None)
-        self.model.set_members(roster.list_members(self.folder))
-        self.table_or_empty.setCurrentWidget(self.empty if not self.model.members
+        self.model.set_rows(roster.list_members(self.folder))
+        self.table_or_empty.setCurrentWidget(self.empty if not self.model.rows
                                              else self.table)
         self.table.resizeColumnsToContents()
         for column in range(self.model.columnCount()):

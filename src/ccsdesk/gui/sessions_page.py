@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
@@ -43,6 +42,7 @@ from ccsdesk.core.i18n import N_, _
 from ccsdesk.core.services import attendance, meetings
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.form_parts import problem_label, save_cancel
+from ccsdesk.gui.table_model import RowsModel
 
 Notify = Callable[[str, Callable[[], None] | None], None]
 
@@ -71,37 +71,17 @@ def quorum_text(quorum: attendance.Quorum) -> str:
             else _("not reached ({figures})")).format(figures=figures)
 
 
-class MeetingsModel(QAbstractTableModel):
+class MeetingsModel(RowsModel[meetings.MeetingInfo]):
     """One row per session, latest first (the service's order)."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[meetings.MeetingInfo] = []
+        super().__init__(COLUMNS)
         self.quorums: dict[int, attendance.Quorum] = {}
 
-    def set_rows(self, rows: list[meetings.MeetingInfo],
-                 quorums: dict[int, attendance.Quorum]) -> None:
-        self.beginResetModel()
-        self.rows, self.quorums = rows, quorums
-        self.endResetModel()
-
-    def row_of(self, meeting_id: int) -> int:
-        for row, info in enumerate(self.rows):
-            if info.id == meeting_id:
-                return row
-        return -1
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(COLUMNS[section][1])
-        return None
+    def set_sessions(self, rows: list[meetings.MeetingInfo],
+                     quorums: dict[int, attendance.Quorum]) -> None:
+        self.quorums = quorums
+        self.set_rows(rows)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -274,8 +254,8 @@ class SessionsPage(QWidget):
         self.reload()
 
     def reload(self, select_id: int | None = None) -> None:
-        self.model.set_rows(meetings.list_meetings(self.folder),
-                            attendance.quorums(self.folder))
+        self.model.set_sessions(meetings.list_meetings(self.folder),
+                                attendance.quorums(self.folder))
         self.table_or_empty.setCurrentWidget(self.table if self.model.rows else self.empty)
         self.table.resizeColumnsToContents()
         for column in range(self.model.columnCount()):
