@@ -1,4 +1,5 @@
-"""Shared fixtures: real data folders on disk, the CLI run in-process or as a real process.
+"""Shared fixtures: real data folders on disk, the CLI run in-process or as a real process,
+and the exchange worlds (a commune and its District, three levels, a decision from above).
 
 Tests run in French (the product's default) with Qt offscreen; the passphrase comes from the
 environment exactly as scripts give it to the command line.
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -27,6 +29,10 @@ from ccsdesk.cli.main import main as cli_main
 from ccsdesk.core import i18n
 from ccsdesk.core.services import committee
 from ccsdesk.core.storage.folder import DataFolder
+
+if TYPE_CHECKING:
+    from tests.core.decider_data import DecidedAbove
+    from tests.core.exchange_helpers import Office
 
 PASSPHRASE = "phrase-secrete-de-test"
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,20 +80,69 @@ class CliResult:
         return json.loads(self.out)
 
 
+def run_cli(data_dir: Path, *args: str) -> CliResult:
+    """Run ``ccsdesk --data-dir DATA ARGS`` in-process and capture what it prints; tests that
+    drive several data folders call it with each folder in turn."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = cli_main(["--data-dir", str(data_dir), *args])
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def run_cli_json(data_dir: Path, *args: str) -> dict:
+    """``run_cli`` with ``--json`` for a command that must succeed: its JSON document."""
+    result = run_cli(data_dir, "--json", *args)
+    assert result.code == 0, result.err
+    return result.json
+
+
 @pytest.fixture
 def cli(data_dir: Path):
     """Run ``ccsdesk --data-dir DATA ARGS`` in-process and capture what it prints."""
 
     def run(*args: str) -> CliResult:
-        out, err = io.StringIO(), io.StringIO()
-        with redirect_stdout(out), redirect_stderr(err):
-            try:
-                code = cli_main(["--data-dir", str(data_dir), *args])
-            except SystemExit as exit_:
-                code = int(exit_.code or 0)
-        return CliResult(code, out.getvalue(), err.getvalue())
+        return run_cli(data_dir, *args)
 
     return run
+
+
+# The exchange worlds: real folders with real keys, built by tests/core/exchange_helpers.py
+# (imported when a test asks for one: that module imports this one for PASSPHRASE).
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[tuple[Office, Office]]:
+    """Commune IV and the District of Bamako, enrolled both ways."""
+    from tests.core.exchange_helpers import close, commune_and_district
+
+    offices = commune_and_district(tmp_path)
+    yield offices
+    close(*offices)
+
+
+@pytest.fixture
+def hierarchy(tmp_path: Path) -> Iterator[tuple[Office, Office, Office]]:
+    """Commune IV, the District of Bamako and the national level, each enrolled with the
+    next."""
+    from tests.core.exchange_helpers import close, three_levels
+
+    offices = three_levels(tmp_path)
+    yield offices
+    close(*offices)
+
+
+@pytest.fixture
+def above(tmp_path: Path) -> Iterator[DecidedAbove]:
+    """Commune IV's recommendation accepted at the District, known to both
+    (``tests/core/decider_data.py``)."""
+    from tests.core.decider_data import decided_above
+
+    made = decided_above(tmp_path)
+    yield made
+    made.close()
 
 
 def run_process(*args: str, env: dict[str, str] | None = None,

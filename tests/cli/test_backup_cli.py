@@ -10,18 +10,13 @@ import pytest
 
 from ccsdesk.core.services import roster
 from ccsdesk.core.storage.folder import DB_FILE, DataFolder
+from tests.cli.conftest import init_commune
 from tests.conftest import run_process
 from tests.safety.backup_craft import snapshot_tree, table_rows
 
 
-def _set_up(cli) -> None:  # type: ignore[no-untyped-def]
-    result = cli("init", "--level", "commune", "--name", "CCS de la Commune IV",
-                 "--place", "Commune IV")
-    assert result.code == 0, result.err
-
-
 def test_backup_json_and_restore_into_a_new_folder(cli, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    _set_up(cli)
+    init_commune(cli)
     made = cli("--json", "backup")
     assert made.code == 0, made.err
     path = Path(made.json["path"])
@@ -43,7 +38,7 @@ def test_backup_json_and_restore_into_a_new_folder(cli, data_dir: Path, tmp_path
 
 
 def test_backup_to_a_chosen_file_in_french(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    _set_up(cli)
+    init_commune(cli)
     out = tmp_path / "cle" / "sauvegarde.ccsbak"
     made = cli("backup", "--out", str(out))
     assert made.code == 0, made.err
@@ -55,7 +50,7 @@ def test_backup_to_a_chosen_file_in_french(cli, tmp_path: Path) -> None:  # type
 
 def test_restore_in_place_needs_yes_without_a_terminal(data_dir: Path, tmp_path: Path,
                                                         cli) -> None:  # type: ignore[no-untyped-def]
-    _set_up(cli)
+    init_commune(cli)
     made = cli("--json", "backup", "--out", str(tmp_path / "hier.ccsbak"))
     folder = DataFolder.open(data_dir)
     roster.add_member(folder, roster.MemberData(last_name="Après", sex="F"))
@@ -81,7 +76,7 @@ def test_restore_in_place_needs_yes_without_a_terminal(data_dir: Path, tmp_path:
 def test_damaged_backup_exits_1_with_one_line_and_changes_nothing(
     cli, data_dir: Path, tmp_path: Path  # type: ignore[no-untyped-def]
 ) -> None:
-    _set_up(cli)
+    init_commune(cli)
     made = cli("--json", "backup", "--out", str(tmp_path / "b.ccsbak"))
     damaged = tmp_path / "abimee.ccsbak"
     data = bytearray(Path(made.json["path"]).read_bytes())
@@ -107,7 +102,7 @@ class _Terminal(io.StringIO):
 
 def test_restore_in_place_asks_on_a_terminal(cli, data_dir: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
                                              monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    _set_up(cli)
+    init_commune(cli)
     made = cli("--json", "backup", "--out", str(tmp_path / "b.ccsbak"))
     before = snapshot_tree(data_dir)
     monkeypatch.setattr(sys, "stdin", _Terminal("n\n"))
@@ -135,7 +130,7 @@ def _choose_second_place(data_dir: Path, place: Path) -> None:
 
 
 def test_backup_is_copied_to_the_second_place(cli, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    _set_up(cli)
+    init_commune(cli)
     stick = tmp_path / "CLE" / "Sauvegardes CCS Desk"
     stick.mkdir(parents=True)
     _choose_second_place(data_dir, stick)
@@ -162,7 +157,7 @@ def test_backup_is_copied_to_the_second_place(cli, data_dir: Path, tmp_path: Pat
 
 def test_backup_written_onto_the_stick_itself_is_not_copied_twice(
         cli, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    _set_up(cli)
+    init_commune(cli)
     stick = tmp_path / "CLE"
     stick.mkdir()
     _choose_second_place(data_dir, stick)
@@ -181,7 +176,7 @@ def test_backup_written_onto_the_stick_itself_is_not_copied_twice(
 
 
 def test_backup_without_a_second_place_says_so(cli, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    _set_up(cli)
+    init_commune(cli)
     made = cli("--json", "backup")
     assert made.code == 0, made.err
     assert made.json["copy"] == {"status": "no_second_place", "place": None, "path": None,
@@ -192,7 +187,7 @@ def test_backup_without_a_second_place_says_so(cli, data_dir: Path) -> None:  # 
 
 def test_backup_with_the_stick_removed_is_written_and_exits_0(
         cli, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    _set_up(cli)
+    init_commune(cli)
     removed = tmp_path / "CLE-retiree" / "Sauvegardes CCS Desk"
     _choose_second_place(data_dir, removed)
     made = cli("--json", "backup")
@@ -213,7 +208,7 @@ def test_backup_with_the_stick_removed_is_written_and_exits_0(
 def test_backup_onto_a_full_stick_is_written_and_exits_0(
         cli, data_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The copy's temporary file points at /dev/full: every write says « no space left »."""
-    _set_up(cli)
+    init_commune(cli)
     stick = tmp_path / "CLE-pleine"
     stick.mkdir()
     _choose_second_place(data_dir, stick)

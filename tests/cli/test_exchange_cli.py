@@ -6,39 +6,18 @@ down, ``verify`` on an archive, an e-mail draft, and the refusals of ``cli.md``.
 
 from __future__ import annotations
 
-import io
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
-from ccsdesk.cli.main import main as cli_main
 from ccsdesk.core.storage.folder import DataFolder
-from tests.conftest import CliResult, run_process
+from tests.cli.conftest import init_folders
+from tests.conftest import run_cli as run
+from tests.conftest import run_cli_json as ok
+from tests.conftest import run_process
 from tests.core.exchange_helpers import signed_session
 
 
-def run(data_dir: Path, *args: str) -> CliResult:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            code = cli_main(["--data-dir", str(data_dir), *args])
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-    return CliResult(code, out.getvalue(), err.getvalue())
-
-
-def ok(data_dir: Path, *args: str) -> dict:
-    result = run(data_dir, "--json", *args)
-    assert result.code == 0, result.err
-    return result.json
-
-
 def test_three_committees_by_the_command_line(tmp_path: Path) -> None:
-    commune, district, national = (tmp_path / n for n in ("commune", "district", "national"))
-    ok(commune, "init", "--level", "commune", "--name", "CCS de la Commune IV",
-       "--place", "Commune IV")
-    ok(district, "init", "--level", "district", "--name", "CCS du District de Bamako",
-       "--place", "Bamako")
-    ok(national, "init", "--level", "national", "--name", "CNSS", "--place", "Mali")
+    commune, district, national = init_folders(tmp_path, "commune", "district", "national")
     files = {}
     prints = {}
     for name, folder in (("commune", commune), ("district", district),
@@ -197,11 +176,7 @@ def test_enrol_on_a_terminal_asks_to_confirm_the_fingerprint(tmp_path: Path) -> 
     import pytest
 
     pytest.importorskip("pty")
-    commune, district = tmp_path / "commune", tmp_path / "district"
-    ok(commune, "init", "--level", "commune", "--name", "CCS de la Commune IV",
-       "--place", "Commune IV")
-    ok(district, "init", "--level", "district", "--name", "CCS du District de Bamako",
-       "--place", "Bamako")
+    commune, district = init_folders(tmp_path, "commune", "district")
     card = tmp_path / "district.json"
     fingerprint = ok(district, "identity", "export", str(card))["fingerprint"]
     args = ["--data-dir", str(commune), "identity", "enrol", str(card), "--as", "parent"]

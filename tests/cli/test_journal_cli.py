@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ccsdesk.core.services import roster
 from ccsdesk.core.storage.folder import DataFolder
-from tests.core.exchange_helpers import enrol_pair, office, signed_session
+from tests.core.exchange_helpers import close, signed_session
 
 
 def test_journal_list_newest_first_with_limit_and_search(cli, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
@@ -29,15 +29,12 @@ def test_journal_list_newest_first_with_limit_and_search(cli, data_dir: Path) ->
     assert bad.code == 1 and "--limit" in bad.err
 
 
-def test_journal_received_names_the_commune(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    commune = office(tmp_path, "commune", "CCS de la Commune IV", "Commune IV")
-    district = office(tmp_path, "district", "CCS du District de Bamako", "Bamako")
-    enrol_pair(commune, district)
+def test_journal_received_names_the_commune(cli, pair) -> None:  # type: ignore[no-untyped-def]
+    commune, district = pair
     signed_session(commune.folder)
     district.receive(commune.send("parent")[0])
     path = district.folder.path
-    for each in (commune, district):
-        each.folder.close()
+    close(commune, district)  # the command opens the folder itself
     result = cli("--json", "--data-dir", str(path), "journal", "received")
     assert result.code == 0, result.err
     [journal_] = result.json["journals"]

@@ -7,45 +7,24 @@ the server got it. The password comes from ``CCSDESK_SMTP_PASSWORD`` and is neve
 from __future__ import annotations
 
 import email
-import io
-from contextlib import redirect_stderr, redirect_stdout
 from email import policy
 from pathlib import Path
 
 import pytest
 
 from ccsdesk.cli.mail_commands import SMTP_PASSWORD_ENV
-from ccsdesk.cli.main import main as cli_main
 from ccsdesk.core.storage.folder import DataFolder
-from tests.conftest import CliResult
+from tests.cli.conftest import init_folders
+from tests.conftest import run_cli as run
+from tests.conftest import run_cli_json as ok
 from tests.core.exchange_helpers import signed_session
 from tests.core.smtp_server import MailServer
 
 SMTP_PASSWORD = "Smtp-Sikasso-2290-jamais-affiche"
 
 
-def run(data_dir: Path, *args: str) -> CliResult:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            code = cli_main(["--data-dir", str(data_dir), *args])
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-    return CliResult(code, out.getvalue(), err.getvalue())
-
-
-def ok(data_dir: Path, *args: str) -> dict:
-    result = run(data_dir, "--json", *args)
-    assert result.code == 0, result.err
-    return result.json
-
-
 def _enrolled_pair(tmp_path: Path) -> tuple[Path, Path]:
-    commune, district = tmp_path / "commune", tmp_path / "district"
-    ok(commune, "init", "--level", "commune", "--name", "CCS de la Commune IV",
-       "--place", "Commune IV")
-    ok(district, "init", "--level", "district", "--name", "CCS du District de Bamako",
-       "--place", "Bamako")
+    commune, district = init_folders(tmp_path, "commune", "district")
     prints = {}
     for name, folder in (("commune", commune), ("district", district)):
         prints[name] = ok(folder, "identity", "export",

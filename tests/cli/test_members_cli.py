@@ -10,22 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import run_process
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "roster"
 FRENCH_CSV = SAMPLES / "membres_excel_fr.csv"
 BAD_CSV = SAMPLES / "membres_excel_fr_3_erreurs.csv"
 WORKBOOK = SAMPLES / "membres.xlsx"
-
-
-@pytest.fixture
-def set_up(cli):  # type: ignore[no-untyped-def]
-    result = cli("init", "--level", "commune", "--name", "CCS de la Commune IV",
-                 "--place", "Commune IV")
-    assert result.code == 0, result.err
-    return cli
 
 
 def member_total(cli) -> int:  # type: ignore[no-untyped-def]

@@ -12,14 +12,6 @@ from tests.conftest import PASSPHRASE, run_process
 NEW = "nouvelle-phrase-du-bureau"
 
 
-@pytest.fixture
-def set_up(cli):  # type: ignore[no-untyped-def]
-    result = cli("init", "--level", "commune", "--name", "CCS de la Commune IV",
-                 "--place", "Commune IV")
-    assert result.code == 0, result.err
-    return cli
-
-
 def test_change_from_the_environment(set_up, data_dir: Path,  # type: ignore[no-untyped-def]
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CCSDESK_NEW_PASSPHRASE", NEW)

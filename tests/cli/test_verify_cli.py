@@ -97,16 +97,14 @@ def test_verify_in_a_folder_that_does_not_know_the_signer(signed_pdf: Path,
     assert result.err == ""
 
 
-def test_verify_an_archive_whose_journal_was_forged(tmp_path: Path) -> None:
+def test_verify_an_archive_whose_journal_was_forged(pair, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The journal segment is walked by ``verify`` as by ``receive``: a forged entry in an
     archive re-signed with the commune's real key exits 1 naming the entry, nothing kept."""
-    from tests.cli.test_exchange_cli import run
-    from tests.core.exchange_helpers import enrol_pair, office, signed_session
+    from tests.conftest import run_cli as run
+    from tests.core.exchange_helpers import signed_session
     from tests.core.test_journal_segments import _resealed, _snapshot
 
-    commune = office(tmp_path, "commune", "CCS de la Commune IV", "Commune IV")
-    district = office(tmp_path, "district", "CCS du District de Bamako", "Bamako")
-    enrol_pair(commune, district)
+    commune, district = pair
     signed_session(commune.folder)
     up, _ = commune.send("parent")
 

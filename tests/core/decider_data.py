@@ -11,11 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ccsdesk.core.services import exchange, recommendations
-from tests.core.exchange_helpers import Office, enrol_pair, office, signed_session
+from ccsdesk.core.services import recommendations
+from tests.core.exchange_helpers import (
+    Office,
+    child_of,
+    close,
+    commune_and_district,
+    signed_session,
+)
 
-COMMUNE = "CCS de la Commune IV"
-DISTRICT = "CCS du District de Bamako"
 DECISION_NOTE = "Retenue par le CCS du District"
 
 
@@ -28,17 +32,13 @@ class DecidedAbove:
     district_rec_id: int
 
     def close(self) -> None:
-        self.commune.folder.close()
-        self.district.folder.close()
+        close(self.commune, self.district)
 
 
 def decided_above(root: Path) -> DecidedAbove:
     """Commune IV's recommendation, proposed there, accepted at the District, known to both."""
-    commune = office(root, "commune", COMMUNE, "Commune IV")
-    district = office(root, "district", DISTRICT, "Bamako")
-    enrol_pair(commune, district)
-    child = str(next(c.id for c in exchange.list_committees(district.folder)
-                     if c.relation == "child"))
+    commune, district = commune_and_district(root)
+    child = child_of(district)
     commune.receive(district.send(child)[0])
     meeting_id, rec_id = signed_session(commune.folder)
     district.receive(commune.send("parent")[0])

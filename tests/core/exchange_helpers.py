@@ -1,5 +1,9 @@
 """Three real data folders — a commune, the District of Bamako, the national level — and the
-steps the exchange tests share: enrolment both ways and a signed session at the commune."""
+steps the exchange tests share: enrolment both ways and a signed session at the commune.
+
+The worlds most tests start from (:func:`commune_and_district`, :func:`three_levels`) are
+built here once; ``tests/conftest.py`` wraps them as the ``pair`` and ``hierarchy`` fixtures.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,10 @@ from ccsdesk.core.services import (
 )
 from ccsdesk.core.storage.folder import DataFolder
 from tests.conftest import PASSPHRASE
+
+COMMUNE = "CCS de la Commune IV"
+DISTRICT = "CCS du District de Bamako"
+NATIONAL = "CNSS"
 
 
 @dataclass
@@ -51,6 +59,39 @@ def enrol_pair(child: Office, parent: Office) -> None:
     parent_file = exchange.export_identity(parent.folder, PASSPHRASE)
     exchange.enrol(child.folder, identity.parse(parent_file), "parent")
     exchange.enrol(parent.folder, identity.parse(child_file), "child", PASSPHRASE)
+
+
+def commune_and_district(root: Path, *, enrolled: bool = True) -> tuple[Office, Office]:
+    """Commune IV and the District of Bamako; ``enrolled=False`` for the tests that enrol
+    them themselves (through a dialog, a command) or not at all."""
+    commune = office(root, "commune", COMMUNE, "Commune IV")
+    district = office(root, "district", DISTRICT, "Bamako")
+    if enrolled:
+        enrol_pair(commune, district)
+    return commune, district
+
+
+def three_levels(root: Path, *, enrolled: bool = True) -> tuple[Office, Office, Office]:
+    """Commune IV, the District of Bamako and the national level, each enrolled with the
+    next unless ``enrolled=False`` (the enrolment refusals start from strangers)."""
+    commune, district = commune_and_district(root, enrolled=False)
+    national = office(root, "national", NATIONAL, "Mali")
+    if enrolled:
+        enrol_pair(commune, district)
+        enrol_pair(district, national)
+    return commune, district, national
+
+
+def close(*offices: Office) -> None:
+    """Release each office's database (the test's temporary folder is removed later)."""
+    for each in offices:
+        each.folder.close()
+
+
+def child_of(parent: Office) -> str:
+    """The id, as ``send`` takes it, of the one committee enrolled below ``parent``."""
+    return str(next(c.id for c in exchange.list_committees(parent.folder)
+                    if c.relation == "child"))
 
 
 def signed_session(folder: DataFolder, on: date = date(2026, 3, 10)) -> tuple[int, int]:

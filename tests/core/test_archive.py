@@ -17,7 +17,7 @@ from ccsdesk.core.errors import InputError
 from ccsdesk.core.exchange import age_format, archive, identity, keys, streamed_hashes
 from ccsdesk.core.services import exchange
 from tests.conftest import PASSPHRASE
-from tests.core.exchange_helpers import enrol_pair, office, signed_session
+from tests.core.exchange_helpers import signed_session
 
 
 @pytest.fixture(scope="module")
@@ -176,10 +176,8 @@ def test_sizes_are_bounded_before_decrypting(signer) -> None:  # type: ignore[no
 
 
 @pytest.mark.skipif(shutil.which("age") is None, reason="the stock age tool is not installed")
-def test_stock_age_tool_decrypts_an_archive(tmp_path: Path) -> None:
-    commune = office(tmp_path, "commune", "CCS de la Commune IV", "Commune IV")
-    district = office(tmp_path, "district", "CCS du District de Bamako", "Bamako")
-    enrol_pair(commune, district)
+def test_stock_age_tool_decrypts_an_archive(pair, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    commune, district = pair
     signed_session(commune.folder)
     data, _sent = commune.send("parent")
     sealed = tmp_path / "archive.ccsa"

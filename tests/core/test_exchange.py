@@ -18,19 +18,14 @@ from ccsdesk.core.exchange import archive, certificates, identity, signing, stor
 from ccsdesk.core.services import exchange, journal, recommendations
 from ccsdesk.core.storage.models import ExchangeArchive, ReceivedSession, Recommendation
 from tests.conftest import PASSPHRASE
-from tests.core.exchange_helpers import Office, enrol_pair, office, signed_session
-
-
-@pytest.fixture
-def hierarchy(tmp_path: Path):  # type: ignore[no-untyped-def]
-    commune = office(tmp_path, "commune", "CCS de la Commune IV", "Commune IV")
-    district = office(tmp_path, "district", "CCS du District de Bamako", "Bamako")
-    national = office(tmp_path, "national", "CNSS", "Mali")
-    enrol_pair(commune, district)
-    enrol_pair(district, national)
-    yield commune, district, national
-    for each in (commune, district, national):
-        each.folder.close()
+from tests.core.exchange_helpers import (
+    Office,
+    child_of,
+    close,
+    office,
+    signed_session,
+    three_levels,
+)
 
 
 def _count(office_: Office, model: type) -> int:
@@ -46,14 +41,14 @@ def _snapshot(office_: Office) -> tuple[int, ...]:
 def test_up_forward_and_down_with_acknowledgements(hierarchy) -> None:  # type: ignore[no-untyped-def]
     commune, district, national = hierarchy
     # The District's first archive down carries the commune's certificate.
-    down, sent = district.send(str(_child_id(district)))
+    down, sent = district.send(child_of(district))
     assert sent.sequence == 1 and sent.counts == {"certificate": 1}
     got = commune.receive(down)
     assert got.certificate_installed and got.sequence == 1
     chain = certificates.own_chain(commune.folder.keys_dir, "")
     assert len(chain) == 2 and certificates.signed_by(chain[0], chain[1])
     # Same for the District from national.
-    district.receive(national.send(str(_child_id(national)))[0])
+    district.receive(national.send(child_of(national))[0])
 
     meeting_id, rec_id = signed_session(commune.folder)
     up, sent = commune.send("parent")
@@ -102,7 +97,7 @@ def test_up_forward_and_down_with_acknowledgements(hierarchy) -> None:  # type: 
     district_rec = recommendations.list_recommendations(district.folder)[0]
     recommendations.set_status(district.folder, district_rec.id, "accepted",
                                "Retenue par le CSS du District", author="Secrétaire CSS")
-    down, sent = district.send(str(_child_id(district)))
+    down, sent = district.send(child_of(district))
     assert sent.sequence == 2 and sent.counts == {"decision": 1, "ack": 1}
     result = commune.receive(down)
     assert result.decisions == 1 and result.acknowledged == 1
@@ -124,11 +119,11 @@ def test_up_forward_and_down_with_acknowledgements(hierarchy) -> None:  # type: 
     national_rec = recommendations.list_recommendations(national.folder)[0]
     recommendations.set_status(national.folder, national_rec.id, "in_progress",
                                "Inscrite au plan national", author="CNSS")
-    down, sent = national.send(str(_child_id(national)))
+    down, sent = national.send(child_of(national))
     assert sent.counts == {"decision": 1, "ack": 1}
     assert district.receive(down).decisions == 1
     assert recommendations.list_recommendations(district.folder)[0].status == "in_progress"
-    down, sent = district.send(str(_child_id(district)))
+    down, sent = district.send(child_of(district))
     assert sent.counts["decision"] == 1
     assert commune.receive(down).decisions == 1
     mine = recommendations.get(commune.folder, rec_id)
@@ -138,10 +133,6 @@ def test_up_forward_and_down_with_acknowledgements(hierarchy) -> None:  # type: 
     assert journal.verify(district.folder.database).intact
     assert journal.verify(commune.folder.database).intact
     assert meeting_id
-
-
-def _child_id(parent: Office) -> int:
-    return next(c.id for c in exchange.list_committees(parent.folder) if c.relation == "child")
 
 
 def test_same_archive_twice_is_a_no_op_and_replay_gap_are_seen(hierarchy) -> None:  # type: ignore[no-untyped-def]
@@ -193,7 +184,7 @@ def test_refusals_change_nothing(hierarchy, tmp_path: Path) -> None:  # type: ig
 
 def test_every_single_byte_flip_is_refused(hierarchy) -> None:  # type: ignore[no-untyped-def]
     commune, district, _national = hierarchy
-    small, _ = district.send(str(_child_id(district)))  # the certificate archive: about a kilobyte
+    small, _ = district.send(child_of(district))  # the certificate archive: about a kilobyte
     before = _snapshot(commune)
     refused = 0
     for position in range(len(small)):
@@ -208,9 +199,7 @@ def test_every_single_byte_flip_is_refused(hierarchy) -> None:  # type: ignore[n
 
 
 def test_enrolment_refusals(tmp_path: Path) -> None:
-    commune = office(tmp_path, "commune", "CCS de la Commune IV", "Commune IV")
-    district = office(tmp_path, "district", "CCS du District de Bamako", "Bamako")
-    national = office(tmp_path, "national", "CNSS", "Mali")
+    commune, district, national = three_levels(tmp_path, enrolled=False)
     own = exchange.export_identity(commune.folder, PASSPHRASE)
     with pytest.raises(InputError, match=r"lui-même|itself"):
         exchange.enrol(commune.folder, identity.parse(own), "parent")
@@ -242,13 +231,12 @@ def test_enrolment_refusals(tmp_path: Path) -> None:
         identity.parse(json.dumps(document).encode())
     with pytest.raises(InputError):
         identity.parse(b"not json")
-    for each in (commune, district, national, other):
-        each.folder.close()
+    close(commune, district, national, other)
 
 
 def test_certificate_chain_signs_pdfs_that_chain_to_the_parent(hierarchy, tmp_path) -> None:  # type: ignore[no-untyped-def]
     commune, district, _national = hierarchy
-    commune.receive(district.send(str(_child_id(district)))[0])
+    commune.receive(district.send(child_of(district))[0])
     from reportlab.pdfgen import canvas
 
     path = tmp_path / "doc.pdf"
@@ -313,7 +301,7 @@ def test_impostors_and_wrong_directions_are_refused(hierarchy, tmp_path: Path) -
 
 def test_imported_recommendation_form_is_not_editable_above(hierarchy) -> None:  # type: ignore[no-untyped-def]
     commune, district, _national = hierarchy
-    commune.receive(district.send(str(_child_id(district)))[0])
+    commune.receive(district.send(child_of(district))[0])
     signed_session(commune.folder)
     district.receive(commune.send("parent")[0])
     imported = recommendations.list_recommendations(district.folder)[0]

@@ -9,33 +9,11 @@ first), is never echoed back to where it came from, and acknowledgements still s
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ccsdesk.core.errors import InputError
 from ccsdesk.core.services import exchange, journal, recommendations
-from tests.core.exchange_helpers import Office, enrol_pair, office, signed_session
-
-DISTRICT = "CCS du District de Bamako"
-NATIONAL = "CNSS"
-
-
-@pytest.fixture
-def hierarchy(tmp_path: Path):  # type: ignore[no-untyped-def]
-    commune = office(tmp_path, "commune", "CCS de la Commune IV", "Commune IV")
-    district = office(tmp_path, "district", DISTRICT, "Bamako")
-    national = office(tmp_path, "national", NATIONAL, "Mali")
-    enrol_pair(commune, district)
-    enrol_pair(district, national)
-    yield commune, district, national
-    for each in (commune, district, national):
-        each.folder.close()
-
-
-def _child(parent: Office) -> str:
-    return str(next(c.id for c in exchange.list_committees(parent.folder)
-                    if c.relation == "child"))
+from tests.core.exchange_helpers import DISTRICT, NATIONAL, Office, child_of, signed_session
 
 
 def _history(office_: Office) -> list[tuple[str, str, str, str]]:
@@ -46,6 +24,17 @@ def _history(office_: Office) -> list[tuple[str, str, str, str]]:
     return [(s.status, s.note, s.author, s.committee) for s in sorted(steps, key=lambda s: s.at)]
 
 
+def _held_at_every_level(commune: Office, district: Office,
+                         national: Office) -> exchange.ReceiveResult:
+    """Certificates down both links, then the commune's signed session up to the District
+    and forwarded to national: what national says of it."""
+    commune.receive(district.send(child_of(district))[0])
+    district.receive(national.send(child_of(national))[0])
+    signed_session(commune.folder)
+    district.receive(commune.send("parent")[0])
+    return national.receive(district.send("parent")[0])
+
+
 def _set(office_: Office, status: str, note: str, author: str) -> None:
     rec = recommendations.list_recommendations(office_.folder)[0]
     recommendations.set_status(office_.folder, rec.id, status, note, author=author)
@@ -53,11 +42,7 @@ def _set(office_: Office, status: str, note: str, author: str) -> None:
 
 def test_status_changes_reach_every_level_holding_the_recommendation(hierarchy) -> None:  # type: ignore[no-untyped-def]
     commune, district, national = hierarchy
-    commune.receive(district.send(_child(district))[0])
-    district.receive(national.send(_child(national))[0])
-    signed_session(commune.folder)
-    district.receive(commune.send("parent")[0])
-    assert national.receive(district.send("parent")[0]).sessions == 1
+    assert _held_at_every_level(commune, district, national).sessions == 1
 
     # The District decides: the step goes up to national, with the District as decider.
     _set(district, "accepted", "Retenue par le CSS du District", "Secrétaire CSS")
@@ -70,12 +55,12 @@ def test_status_changes_reach_every_level_holding_the_recommendation(hierarchy) 
                                       "Secrétaire CSS", DISTRICT)
     assert recommendations.list_recommendations(national.folder)[0].status == "accepted"
     # ... and down to the commune, with the same decider.
-    assert commune.receive(district.send(_child(district))[0]).decisions == 1
+    assert commune.receive(district.send(child_of(district))[0]).decisions == 1
     assert _history(commune)[-1][3] == DISTRICT
 
     # National decides: down to the District, then on to the commune.
     _set(national, "in_progress", "Inscrite au plan national", "Chef de division")
-    down, sent = national.send(_child(national))
+    down, sent = national.send(child_of(national))
     assert sent.counts.get("decision") == 1
     assert district.receive(down).decisions == 1
     assert _history(district)[-1] == ("in_progress", "Inscrite au plan national",
@@ -84,7 +69,7 @@ def test_status_changes_reach_every_level_holding_the_recommendation(hierarchy) 
     back_up, sent = district.send("parent")
     assert "decision" not in sent.counts
     national.receive(back_up)
-    down, sent = district.send(_child(district))
+    down, sent = district.send(child_of(district))
     assert sent.counts.get("decision") == 1
     assert commune.receive(down).decisions == 1
 
@@ -102,8 +87,8 @@ def test_status_changes_reach_every_level_holding_the_recommendation(hierarchy) 
         assert recommendations.list_recommendations(each.folder)[0].status == "in_progress"
 
     # Acknowledgements settle every way: one more round trip and nothing is pending.
-    commune.receive(district.send(_child(district))[0])
-    district.receive(national.send(_child(national))[0])
+    commune.receive(district.send(child_of(district))[0])
+    district.receive(national.send(child_of(national))[0])
     for each in (commune, district, national):
         assert all(c.unacknowledged == () for c in exchange.list_committees(each.folder)), \
             [c.unacknowledged for c in exchange.list_committees(each.folder)]
@@ -112,15 +97,11 @@ def test_status_changes_reach_every_level_holding_the_recommendation(hierarchy) 
 
 def test_decisions_merge_by_step_and_replay_is_refused(hierarchy) -> None:  # type: ignore[no-untyped-def]
     commune, district, national = hierarchy
-    commune.receive(district.send(_child(district))[0])
-    district.receive(national.send(_child(national))[0])
-    signed_session(commune.folder)
-    district.receive(commune.send("parent")[0])
-    national.receive(district.send("parent")[0])
+    _held_at_every_level(commune, district, national)
     _set(district, "accepted", "Retenue", "Secrétaire CSS")
     # The same step reaches national twice: in the District's decision and in the
     # commune's session forwarded with it (the commune received the step first).
-    commune.receive(district.send(_child(district))[0])
+    commune.receive(district.send(child_of(district))[0])
     district.receive(commune.send("parent")[0])
     first, sent = district.send("parent")
     assert sent.counts.get("decision") == 1 and sent.counts.get("forward", 0) >= 1

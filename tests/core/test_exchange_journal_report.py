@@ -8,29 +8,12 @@ entries came, and from which committee.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ccsdesk.core.errors import InputError
 from ccsdesk.core.services import exchange, journal, roster
-from tests.core.exchange_helpers import Office, enrol_pair, office, signed_session
+from tests.core.exchange_helpers import COMMUNE, DISTRICT, Office, signed_session
 from tests.core.test_journal_segments import _resealed, _segment_ids, _snapshot
-
-COMMUNE = "CCS de la Commune IV"
-DISTRICT = "CCS du District de Bamako"
-
-
-@pytest.fixture
-def hierarchy(tmp_path: Path):  # type: ignore[no-untyped-def]
-    commune = office(tmp_path, "commune", COMMUNE, "Commune IV")
-    district = office(tmp_path, "district", DISTRICT, "Bamako")
-    national = office(tmp_path, "national", "CNSS", "Mali")
-    enrol_pair(commune, district)
-    enrol_pair(district, national)
-    yield commune, district, national
-    for each in (commune, district, national):
-        each.folder.close()
 
 
 def _verify(office_: Office, data: bytes) -> exchange.ReceiveResult:

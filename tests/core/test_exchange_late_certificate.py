@@ -8,34 +8,12 @@ again, signed with the certified key; forwarded, they chain to the District at n
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ccsdesk.core.errors import StateError
 from ccsdesk.core.exchange import signing
 from ccsdesk.core.services import exchange
-from tests.core.exchange_helpers import Office, enrol_pair, office, signed_session
-
-COMMUNE = "CCS de la Commune IV"
-DISTRICT = "CCS du District de Bamako"
-
-
-@pytest.fixture
-def hierarchy(tmp_path: Path):  # type: ignore[no-untyped-def]
-    commune = office(tmp_path, "commune", COMMUNE, "Commune IV")
-    district = office(tmp_path, "district", DISTRICT, "Bamako")
-    national = office(tmp_path, "national", "CNSS", "Mali")
-    enrol_pair(commune, district)
-    enrol_pair(district, national)
-    yield commune, district, national
-    for each in (commune, district, national):
-        each.folder.close()
-
-
-def _child(parent: Office) -> str:
-    return str(next(c.id for c in exchange.list_committees(parent.folder)
-                    if c.relation == "child"))
+from tests.core.exchange_helpers import COMMUNE, DISTRICT, Office, child_of, signed_session
 
 
 def _packet_at(office_: Office) -> signing.VerifyResult:
@@ -56,11 +34,11 @@ def test_a_session_signed_before_the_certificate_is_signed_again(hierarchy) -> N
                            f"« {DISTRICT} » s’en porte garant."]
     early = _packet_at(national)
     assert early.intact and not early.known_signer
-    district.receive(national.send(_child(national))[0])  # its acknowledgement
+    district.receive(national.send(child_of(national))[0])  # its acknowledgement
 
     # The District's certificate (and its acknowledgement) come down: the session is due
     # again, signed with the certified key, although the District acknowledged it.
-    got = commune.receive(district.send(_child(district))[0])
+    got = commune.receive(district.send(child_of(district))[0])
     assert got.certificate_installed and got.acknowledged == 1
     again, sent = commune.send("parent")
     assert sent.counts.get("session") == 1
@@ -71,6 +49,6 @@ def test_a_session_signed_before_the_certificate_is_signed_again(hierarchy) -> N
     assert checked.intact and checked.known_signer
     assert checked.committee == COMMUNE and checked.certified_by == DISTRICT
     # Once acknowledged with the new signature, it is not sent a third time.
-    commune.receive(district.send(_child(district))[0])
+    commune.receive(district.send(child_of(district))[0])
     with pytest.raises(StateError, match=r"Rien à envoyer"):
         commune.send("parent")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -21,17 +20,7 @@ from ccsdesk.core.exchange import archive
 from ccsdesk.core.services import exchange, recommendations, roster
 from ccsdesk.core.storage.models import ExchangeArchive
 from tests.conftest import PASSPHRASE, run_process
-from tests.core.exchange_helpers import Office, enrol_pair, office, signed_session
-
-
-@pytest.fixture
-def pair(tmp_path: Path):  # type: ignore[no-untyped-def]
-    commune = office(tmp_path, "commune", "CCS de la Commune IV", "Commune IV")
-    district = office(tmp_path, "district", "CCS du District de Bamako", "Bamako")
-    enrol_pair(commune, district)
-    yield commune, district
-    commune.folder.close()
-    district.folder.close()
+from tests.core.exchange_helpers import Office, signed_session
 
 
 def _send(commune: Office, built) -> tuple[bytes, exchange.SendResult]:  # type: ignore[no-untyped-def]

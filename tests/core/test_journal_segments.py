@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -25,23 +24,7 @@ from ccsdesk.core.storage.models import (
     ReceivedJournalEntry,
     ReceivedSession,
 )
-from tests.core.exchange_helpers import Office, enrol_pair, office, signed_session
-
-
-@pytest.fixture
-def hierarchy(tmp_path: Path):  # type: ignore[no-untyped-def]
-    commune = office(tmp_path, "commune", "CCS de la Commune IV", "Commune IV")
-    district = office(tmp_path, "district", "CCS du District de Bamako", "Bamako")
-    national = office(tmp_path, "national", "CNSS", "Mali")
-    enrol_pair(commune, district)
-    enrol_pair(district, national)
-    yield commune, district, national
-    for each in (commune, district, national):
-        each.folder.close()
-
-
-def _child_id(parent: Office) -> int:
-    return next(c.id for c in exchange.list_committees(parent.folder) if c.relation == "child")
+from tests.core.exchange_helpers import Office, child_of, signed_session
 
 
 def _count(office_: Office, model: type) -> int:
@@ -101,7 +84,7 @@ def test_commune_segment_reaches_the_district_and_is_checked(hierarchy) -> None:
         assert hashes == list(session.scalars(select(JournalEntry.hash).order_by(
             JournalEntry.id).limit(held)))
     # The District's own journal says what it imported, and never goes down to the commune.
-    down, _ = district.send(str(_child_id(district)))
+    down, _ = district.send(child_of(district))
     assert _segment_ids(down, district) == []
 
 
@@ -153,7 +136,7 @@ def test_continuity_and_the_acknowledgement_moves_the_window(hierarchy) -> None:
     assert second_ids[0] == 1 and second_ids[-1] > first_ids[-1]
     assert district.receive(second).journal_entries == second_ids[-1] - first_ids[-1]
     # The District's acknowledgement comes down: the window moves past the first segment.
-    commune.receive(district.send(str(_child_id(district)))[0])
+    commune.receive(district.send(child_of(district))[0])
     with commune.folder.database.reading() as session:
         acked = list(session.scalars(select(ExchangeItem.ref).where(
             ExchangeItem.kind == "journal", ExchangeItem.acknowledged_at.is_not(None))))
@@ -172,7 +155,7 @@ def test_a_segment_that_does_not_continue_or_rewrites_history_is_refused(hierarc
     commune, district, _national = hierarchy
     signed_session(commune.folder)
     district.receive(commune.send("parent")[0])
-    commune.receive(district.send(str(_child_id(district)))[0])
+    commune.receive(district.send(child_of(district))[0])
     roster.add_member(commune.folder, roster.MemberData(
         last_name="Keita", first_names="Fanta", sex="F", role="member"))
     up, _ = commune.send("parent")

@@ -26,7 +26,7 @@ from ccsdesk.core.services import keys_admin, mail
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.core.storage.models import ExchangeArchive, JournalEntry, Setting
 from tests.conftest import PASSPHRASE
-from tests.core.exchange_helpers import Office, enrol_pair, office, signed_session
+from tests.core.exchange_helpers import Office, signed_session
 from tests.core.smtp_server import MailServer
 
 SMTP_PASSWORD = "Smtp-Mopti-4417-jamais-en-clair"
@@ -95,14 +95,10 @@ def test_the_stock_age_tool_opens_the_sealed_password(commune: DataFolder,
 
 
 @pytest.fixture
-def offices(tmp_path: Path):  # type: ignore[no-untyped-def]
-    commune = office(tmp_path, "commune", "CCS de la Commune IV", "Commune IV")
-    district = office(tmp_path, "district", "CCS du District de Bamako", "Bamako")
-    enrol_pair(commune, district)
-    signed_session(commune.folder)
-    yield commune, district
-    commune.folder.close()
-    district.folder.close()
+def offices(pair: tuple[Office, Office]) -> tuple[Office, Office]:
+    """The enrolled pair, with a signed session at the commune waiting to go up."""
+    signed_session(pair[0].folder)
+    return pair
 
 
 def _configure(commune: Office, server: MailServer, **changes: object) -> None:

@@ -7,40 +7,27 @@ committee decided does not. ``--json`` gives every step's decider, ours included
 
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Iterator
-from contextlib import redirect_stderr, redirect_stdout
 from datetime import date, datetime
 from pathlib import Path
 
-import pytest
-
-from ccsdesk.cli.main import main as cli_main
 from ccsdesk.core.documents import recommendation_form
 from ccsdesk.core.services import committee, recommendations
 from ccsdesk.core.services.recommendations import StatusStep
 from ccsdesk.core.storage.folder import DataFolder
+from tests.conftest import run_cli
 from tests.core import pdftools
-from tests.core.decider_data import COMMUNE, DECISION_NOTE, DISTRICT, DecidedAbove, decided_above
+from tests.core.decider_data import DECISION_NOTE, DecidedAbove
+from tests.core.exchange_helpers import COMMUNE, DISTRICT
 
 BY_DISTRICT = "décidé par le CCS du District de Bamako"
 BY_COMMUNE = "décidé par le CCS de la Commune IV"
 
 
-@pytest.fixture
-def above(tmp_path: Path) -> Iterator[DecidedAbove]:
-    made = decided_above(tmp_path)
-    yield made
-    made.close()
-
-
 def run(folder: DataFolder, *args: str) -> str:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = cli_main(["--data-dir", str(folder.path), *args])
-    assert code == 0, err.getvalue()
-    return out.getvalue()
+    result = run_cli(folder.path, *args)
+    assert result.code == 0, result.err
+    return result.out
 
 
 def test_the_step_names_its_decider_only_when_another_committee() -> None:
