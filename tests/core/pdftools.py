@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -49,3 +50,26 @@ def qpdf_check(pdf: Path) -> str:
     result = run("qpdf", "--check", pdf)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
+
+
+def checked_pages(data: bytes, path: Path, *,
+                  numbering: list[tuple[int, int]] | None = None) -> list[str]:
+    """Write ``data``, check it with qpdf, pdffonts and pdftoppm, return its page texts.
+
+    Every document we print must pass the same checks (fonts embedded, each page renders,
+    "page N sur M" on each page), so the tests of each document share this one.
+    ``numbering`` is the expected ``(page, of)`` of each page; by default the whole file is
+    one run, "page 1 sur N" to "page N sur N".
+    """
+    path.write_bytes(data)
+    qpdf_check(path)
+    assert all(row[-5] == "yes" for row in fonts(path)), "a font is not embedded"
+    pages = page_texts(path)
+    images = render(path, path.with_suffix(""))
+    assert len(images) == len(pages) >= 1
+    assert all(image.stat().st_size > 3000 for image in images)
+    expected_numbers = numbering or [(n, len(pages)) for n in range(1, len(pages) + 1)]
+    assert len(expected_numbers) == len(pages)
+    for page, (number, total) in zip(pages, expected_numbers, strict=True):
+        assert re.findall(r"page \d+ sur \d+", page) == [f"page {number} sur {total}"]
+    return pages

@@ -29,16 +29,7 @@ HEADER = ("RÉPUBLIQUE DU MALI", "Un Peuple \u2013 Un But \u2013 Une Foi", "DIST
 
 def _pages(data: bytes, path: Path) -> list[str]:
     """Write, check fonts and structure, render every page; the text of each page."""
-    path.write_bytes(data)
-    pdftools.qpdf_check(path)
-    assert all(row[-5] == "yes" for row in pdftools.fonts(path)), "a font is not embedded"
-    pages = pdftools.page_texts(path)
-    images = pdftools.render(path, path.with_suffix(""))
-    assert len(images) == len(pages) >= 1
-    assert all(image.stat().st_size > 3000 for image in images)
-    for number, page in enumerate(pages, start=1):
-        assert re.findall(r"page \d+ sur \d+", page) == [f"page {number} sur {len(pages)}"]
-    return pages
+    return pdftools.checked_pages(data, path)
 
 
 def _row_tops(pdf: Path, names: list[str]) -> dict[str, float]:

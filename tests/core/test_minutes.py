@@ -6,11 +6,7 @@ and reopens the folder: at most the save in flight is lost and the database is i
 
 from __future__ import annotations
 
-import os
 import signal
-import sqlite3
-import subprocess
-import sys
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -21,7 +17,8 @@ from sqlalchemy import text
 from ccsdesk.core.errors import InputError, StateError, WrongPassphraseError
 from ccsdesk.core.services import attendance, journal, meetings, minutes, roster, search
 from ccsdesk.core.storage.folder import DataFolder
-from tests.conftest import PASSPHRASE, ROOT
+from tests.conftest import PASSPHRASE
+from tests.core import typist
 
 
 @pytest.fixture
@@ -208,22 +205,14 @@ def test_killed_while_typing_loses_at_most_the_save_in_flight(held, tmp_path: Pa
     folder, meeting = held
     data_dir = folder.path
     folder.close()
-    script = tmp_path / "typist.py"
-    script.write_text(CHILD, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + str(ROOT)}
-    child = subprocess.Popen([sys.executable, str(script), str(data_dir), str(meeting)],
-                             stdout=subprocess.PIPE, text=True, env=env)
+    child = typist.start(CHILD, tmp_path, data_dir, meeting)
     assert child.stdout is not None
     last = 0
     for line in child.stdout:
         last = int(line)
         if last >= 40:
             break
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
-    with sqlite3.connect(data_dir / "ccsdesk.sqlite") as connection:
-        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    typist.kill(child, data_dir)
     reopened = DataFolder.open(data_dir)
     try:
         saved = minutes.get_minutes(reopened, meeting).item(1).text.split()

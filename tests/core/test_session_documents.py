@@ -66,22 +66,8 @@ def session(commune: DataFolder) -> tuple[DataFolder, int]:
 
 def _read(data: bytes, path: Path, *, numbering: list[tuple[int, int]] | None = None
           ) -> list[str]:
-    """Write ``data``, check it with qpdf, pdffonts and pdftoppm, return its page texts.
-
-    ``numbering`` is the expected ``(page, of)`` of each page; by default the whole file is
-    one run, "page 1 sur N" to "page N sur N".
-    """
-    path.write_bytes(data)
-    pdftools.qpdf_check(path)
-    assert all(row[-5] == "yes" for row in pdftools.fonts(path)), "a font is not embedded"
-    pages = pdftools.page_texts(path)
-    images = pdftools.render(path, path.with_suffix(""))
-    assert len(images) == len(pages) >= 1
-    assert all(image.stat().st_size > 3000 for image in images)
-    expected_numbers = numbering or [(n, len(pages)) for n in range(1, len(pages) + 1)]
-    assert len(expected_numbers) == len(pages)
-    for page, (number, total) in zip(pages, expected_numbers, strict=True):
-        assert re.findall(r"page \d+ sur \d+", page) == [f"page {number} sur {total}"]
+    """The checked page texts (``pdftools.checked_pages``), under the committee's header."""
+    pages = pdftools.checked_pages(data, path, numbering=numbering)
     for expected in HEADER:
         assert expected in pages[0], expected
     return pages

@@ -4,11 +4,7 @@ refusal that keeps the local text, a wrong passphrase refused, read-only signed 
 
 from __future__ import annotations
 
-import os
 import signal
-import sqlite3
-import subprocess
-import sys
 import textwrap
 from datetime import date, timedelta
 
@@ -18,7 +14,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from ccsdesk.core.services import attendance, meetings, minutes, roster
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.minutes_editor import MAX_UNSAVED_MS, MinutesEditor, PassphraseDialog
-from tests.conftest import PASSPHRASE, ROOT, screenshot
+from tests.conftest import PASSPHRASE, screenshot
+from tests.core import typist
 from tests.gui.conftest import answer_next_dialog, press
 
 
@@ -216,11 +213,7 @@ def test_killed_while_typing_without_pause_loses_only_the_last_seconds(commune, 
                                                                        tmp_path):
     data_dir = commune.path
     commune.close()
-    script = tmp_path / "typist.py"
-    script.write_text(TYPIST, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + str(ROOT)}
-    child = subprocess.Popen([sys.executable, str(script), str(data_dir), str(held)],
-                             stdout=subprocess.PIPE, text=True, env=env)
+    child = typist.start(TYPIST, tmp_path, data_dir, held)
     assert child.stdout is not None
     typed_at: dict[int, float] = {}
     for line in child.stdout:
@@ -228,11 +221,7 @@ def test_killed_while_typing_without_pause_loses_only_the_last_seconds(commune, 
         typed_at[int(step)] = float(seconds)
         if float(seconds) >= 8.0:
             break
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
-    with sqlite3.connect(data_dir / "ccsdesk.sqlite") as connection:
-        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    typist.kill(child, data_dir)
     reopened = DataFolder.open(data_dir)
     try:
         saved = minutes.get_minutes(reopened, held).item(1).text.split()
