@@ -1,5 +1,6 @@
-"""GUI test helpers: stray Qt warnings fail the test, background tasks are awaited, and
-modal dialogs opened by the code under test are answered from a timer.
+"""GUI test helpers: stray Qt warnings fail the test, background tasks are awaited, modal
+dialogs opened by the code under test are answered from a timer, and the main window opens
+on a data folder as on the office laptop (one way, whatever the test does with it next).
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from ccsdesk.core.services import committee
+from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui import app as gui_app
 from ccsdesk.gui import tasks
+from ccsdesk.gui.main_window import MainWindow
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -41,6 +45,27 @@ def wait_tasks(qtbot):  # type: ignore[no-untyped-def]
     return wait
 
 
+def open_window(qtbot, folder: DataFolder, *, exposed: bool = True) -> MainWindow:  # type: ignore[no-untyped-def]
+    """The main window on ``folder`` at 1366×768 (the common office laptop), shown.
+
+    ``exposed=False`` skips waiting for the window system: the tests that look at a page
+    straight away, before any event is processed (automatic backups start from events).
+    """
+    window = MainWindow(folder, committee.require_profile(folder))
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    if exposed:
+        qtbot.waitExposed(window)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, qapp_styled, commune: DataFolder) -> MainWindow:  # type: ignore[no-untyped-def]
+    """The set-up commune's main window, shown and exposed."""
+    return open_window(qtbot, commune)
+
+
 def answer_next_dialog(action: Callable[[QWidget], None], tries: int = 200) -> None:
     """Run ``action(dialog)`` on the next modal dialog that opens (from a timer)."""
 
@@ -54,6 +79,21 @@ def answer_next_dialog(action: Callable[[QWidget], None], tries: int = 200) -> N
                 while QApplication.activeModalWidget() is not None:
                     QApplication.activeModalWidget().close()
                 raise
+        elif left:
+            QTimer.singleShot(25, lambda: poll(left - 1))
+
+    QTimer.singleShot(25, poll)
+
+
+def answer_dialog_of(kind: type, action: Callable[[QWidget], None], tries: int = 800) -> None:
+    """Run ``action(dialog)`` on the next modal ``kind`` that opens, skipping the progress
+    dialog a slow build or a background task shows meanwhile (the dialog runs its own event
+    loop, so a ``waitUntil`` outside it would never see it)."""
+
+    def poll(left: int = tries) -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, kind):
+            action(dialog)
         elif left:
             QTimer.singleShot(25, lambda: poll(left - 1))
 

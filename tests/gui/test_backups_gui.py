@@ -19,17 +19,14 @@ from ccsdesk.gui.key_dialogs import ChangePassphraseDialog, KeyBackupDialog
 from ccsdesk.gui.main_window import MainWindow
 from ccsdesk.gui.restore_dialog import RestoreDialog
 from tests.conftest import PASSPHRASE, screenshot
-from tests.gui.conftest import answer_next_dialog, press
+from tests.gui.conftest import answer_next_dialog, open_window, press
 
 NEW = "nouvelle-phrase-du-bureau"
 
 
 @pytest.fixture
 def window(qtbot, qapp_styled, commune):  # type: ignore[no-untyped-def]
-    main = MainWindow(commune, committee.require_profile(commune))
-    qtbot.addWidget(main)
-    main.resize(1366, 768)
-    main.show()
+    main = open_window(qtbot, commune, exposed=False)
     main.navigation.setCurrentRow(4)
     page = main.pages["settings"]
     page.setCurrentWidget(page.backups_tab)
@@ -66,10 +63,7 @@ def test_backup_now_from_the_tab(window, commune, wait_tasks):  # type: ignore[n
 
 def test_old_backup_is_shown_in_orange(qtbot, qapp_styled, commune):  # type: ignore[no-untyped-def]
     backup.create(commune, now=datetime.now() - timedelta(days=3, hours=2))
-    main = MainWindow(commune, committee.require_profile(commune))
-    qtbot.addWidget(main)
-    main.resize(1366, 768)
-    main.show()
+    main = open_window(qtbot, commune, exposed=False)
     main.show_page(4)
     tab = _tab(main)
     main.pages["settings"].setCurrentWidget(tab)

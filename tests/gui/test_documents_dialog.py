@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from ccsdesk.core.documents import minutes_pdf
 from ccsdesk.core.services import meetings
@@ -17,21 +16,7 @@ from ccsdesk.gui.documents_dialog import DocumentsDialog
 from tests.conftest import PASSPHRASE, screenshot
 from tests.core import pdftools
 from tests.core.session_data import full_session
-from tests.gui.conftest import press
-
-
-def answer_dialog_of(kind: type, action, tries: int = 800) -> None:  # type: ignore[no-untyped-def]
-    """Run ``action(dialog)`` on the next modal ``kind`` that opens, skipping the progress
-    dialog a slow build shows meanwhile."""
-
-    def poll(left: int = tries) -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, kind):
-            action(dialog)
-        elif left:
-            QTimer.singleShot(25, lambda: poll(left - 1))
-
-    QTimer.singleShot(25, poll)
+from tests.gui.conftest import answer_dialog_of, press
 
 
 def pdf_printer(path: Path) -> QPrinter:

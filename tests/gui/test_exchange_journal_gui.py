@@ -6,24 +6,10 @@ journal segment (and says so) before the page imports it and counts the new entr
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from ccsdesk.gui.exchanges_page import ExchangesPage
 from ccsdesk.gui.verify_dialog import archive_verdict
 from tests.conftest import PASSPHRASE
-from tests.core.exchange_helpers import Office, enrol_pair, office, signed_session
-
-
-@pytest.fixture
-def pair(tmp_path: Path) -> tuple[Office, Office]:
-    commune = office(tmp_path, "commune", "CCS de la Commune IV", "Commune IV")
-    district = office(tmp_path, "district", "CCS du District de Bamako", "Bamako")
-    enrol_pair(commune, district)
-    yield commune, district
-    commune.folder.close()
-    district.folder.close()
+from tests.core.exchange_helpers import signed_session
 
 
 def test_verify_then_receive_name_the_journal(qtbot, qapp_styled, wait_tasks, pair, tmp_path):

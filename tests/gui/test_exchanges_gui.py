@@ -5,30 +5,31 @@ tampered archive refused, a double import that changes nothing, the received pac
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from email import message_from_bytes
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from ccsdesk.core.exchange import transport
-from ccsdesk.core.services import committee, exchange
+from ccsdesk.core.services import exchange
 from ccsdesk.gui.exchanges_page import ExchangesPage
 from ccsdesk.gui.send_dialog import SendDialog
 from tests.conftest import PASSPHRASE, ROOT, screenshot
-from tests.core.exchange_helpers import Office, enrol_pair, office, signed_session
-from tests.gui.conftest import answer_next_dialog, press
+from tests.core.exchange_helpers import Office, close, commune_and_district, signed_session
+from tests.gui.conftest import answer_dialog_of, answer_next_dialog, open_window, press
 
 
 @pytest.fixture
-def pair(tmp_path: Path) -> tuple[Office, Office]:
-    commune = office(tmp_path, "commune", "CCS de la Commune IV", "Commune IV")
-    district = office(tmp_path, "district", "CCS du District de Bamako", "Bamako")
-    yield commune, district
-    commune.folder.close()
-    district.folder.close()
+def strangers(tmp_path: Path) -> Iterator[tuple[Office, Office]]:
+    """Commune IV and the District, not enrolled yet: the tests enrol them through the
+    window, or need no enrolment at all."""
+    offices = commune_and_district(tmp_path, enrolled=False)
+    yield offices
+    close(*offices)
 
 
 def _page(qtbot, folder) -> ExchangesPage:  # type: ignore[no-untyped-def]
@@ -47,21 +48,6 @@ def _type_passphrase(dialog) -> None:  # type: ignore[no-untyped-def]
     dialog.accept()
 
 
-def answer_message_box(action, tries: int = 2400) -> None:  # type: ignore[no-untyped-def]
-    """Like ``answer_next_dialog`` but waits for a message box: the progress dialog of the
-    background work may be the modal widget before it (and the box runs its own loop, so a
-    ``waitUntil`` outside it would never see it)."""
-
-    def poll(left: int = tries) -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            action(box)
-        elif left:
-            QTimer.singleShot(25, lambda: poll(left - 1))
-
-    QTimer.singleShot(25, poll)
-
-
 def _send_with_dialog(qtbot, page: ExchangesPage, choose, name: str) -> SendDialog:  # type: ignore[no-untyped-def]
     dialog = page.send_selected()
     assert isinstance(dialog, SendDialog)
@@ -75,8 +61,8 @@ def _send_with_dialog(qtbot, page: ExchangesPage, choose, name: str) -> SendDial
     return dialog
 
 
-def test_enrol_a_child_through_the_dialog(qtbot, qapp_styled, wait_tasks, pair, tmp_path):
-    commune, district = pair
+def test_enrol_a_child_through_the_dialog(qtbot, qapp_styled, wait_tasks, strangers, tmp_path):
+    commune, district = strangers
     commune_page = _page(qtbot, commune.folder)
     identity_file = tmp_path / "identite-commune.json"
     commune_page.export_identity(identity_file, PASSPHRASE)
@@ -142,10 +128,7 @@ def test_enrol_a_child_through_the_dialog(qtbot, qapp_styled, wait_tasks, pair, 
 @pytest.mark.filterwarnings("ignore:Function.*QDragEnterEvent:DeprecationWarning")
 def test_send_to_a_folder_then_drop_on_the_other_window(qtbot, qapp_styled, wait_tasks, pair,
                                                         tmp_path):
-    from ccsdesk.gui.main_window import MainWindow
-
     commune, district = pair
-    enrol_pair(commune, district)
     signed_session(commune.folder)
     page = _page(qtbot, commune.folder)
     assert page.selected_committee().relation == "parent"
@@ -171,11 +154,7 @@ def test_send_to_a_folder_then_drop_on_the_other_window(qtbot, qapp_styled, wait
     assert page.committees.item(0, 7).text() != "—"  # sent, not acknowledged yet
     screenshot(page, "exchanges-sent")
 
-    window = MainWindow(district.folder, committee.require_profile(district.folder))
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
+    window = open_window(qtbot, district.folder)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(sent))])
     enter = QDragEnterEvent(window.rect().center(), Qt.DropAction.CopyAction, mime,
@@ -243,7 +222,6 @@ def test_send_to_a_folder_then_drop_on_the_other_window(qtbot, qapp_styled, wait
 def test_send_to_a_stick_and_as_an_email_draft(qtbot, qapp_styled, wait_tasks, pair,
                                                tmp_path):
     commune, district = pair
-    enrol_pair(commune, district)
     page = _page(qtbot, district.folder)
     stick = tmp_path / "CLE-USB"
     stick.mkdir()
@@ -301,7 +279,7 @@ def test_send_to_a_stick_and_as_an_email_draft(qtbot, qapp_styled, wait_tasks, p
         press(QMessageBox.StandardButton.Yes)(box)
 
     _send_with_dialog(qtbot, commune_page, as_email, "exchanges-send-email")
-    answer_message_box(answer_yes)
+    answer_dialog_of(QMessageBox, answer_yes, tries=2400)
     qtbot.waitUntil(lambda: bool(opened), timeout=60000)
     assert "Outlook" in offered[0]
     wait_tasks()
@@ -316,10 +294,10 @@ def test_send_to_a_stick_and_as_an_email_draft(qtbot, qapp_styled, wait_tasks, p
     assert str(draft) in commune_page.result.text()
 
 
-def test_advanced_age_key_export(qtbot, qapp_styled, wait_tasks, pair, tmp_path):
+def test_advanced_age_key_export(qtbot, qapp_styled, wait_tasks, strangers, tmp_path):
     import pyrage
 
-    commune, _district = pair
+    commune, _district = strangers
     page = _page(qtbot, commune.folder)
     dialog = page.open_advanced()
     qtbot.waitExposed(dialog)
@@ -350,7 +328,6 @@ def test_archive_given_on_the_command_line(qtbot, qapp_styled, wait_tasks, pair,
     assert '!define FILE_EXT ".ccsa"' in (ROOT / "installer" / "ccsdesk.nsi.in").read_text(
         encoding="utf-8")
     commune, district = pair
-    enrol_pair(commune, district)
     child = exchange.list_committees(district.folder)[0]
     data, _result = district.send(str(child.id))
     given = tmp_path / "du-district.ccsa"
@@ -379,7 +356,6 @@ def test_archive_given_on_the_command_line(qtbot, qapp_styled, wait_tasks, pair,
 
 def test_a_missing_archive_number_is_shown(qtbot, qapp_styled, wait_tasks, pair, tmp_path):
     commune, district = pair
-    enrol_pair(commune, district)
     signed_session(commune.folder)
     _first, _sent = commune.send("parent")  # never arrives
     second, result = commune.send("parent")
@@ -395,7 +371,7 @@ def test_a_missing_archive_number_is_shown(qtbot, qapp_styled, wait_tasks, pair,
     screenshot(page, "exchanges-missing-archive")
 
 
-def test_ccsdesk_with_an_archive_opens_the_window(monkeypatch, tmp_path, pair):
+def test_ccsdesk_with_an_archive_opens_the_window(monkeypatch, tmp_path, strangers):
     """``ccsdesk FILE.ccsa`` goes to the window with the file; ``ccsdesk receive FILE`` stays
     a command."""
     from ccsdesk.cli.main import main as cli_main
@@ -409,6 +385,6 @@ def test_ccsdesk_with_an_archive_opens_the_window(monkeypatch, tmp_path, pair):
     assert cli_main([str(given)]) == 0
     assert cli_main(["--data-dir", str(tmp_path / "d"), str(given)]) == 0
     assert opened == [(None, given), (str(tmp_path / "d"), given)]
-    commune_dir = str(pair[0].folder.path)
+    commune_dir = str(strangers[0].folder.path)
     assert cli_main(["--data-dir", commune_dir, "receive", str(given)]) == 1  # truncated
     assert len(opened) == 2

@@ -10,11 +10,12 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import Qt
 
-from ccsdesk.core.services import committee, demo, meetings, recommendations, settings
+from ccsdesk.core.services import demo, meetings, recommendations, settings
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.main_window import PAGES, MainWindow
 from ccsdesk.gui.recommendations_page import COLUMNS_SETTING, RecommendationsPage
 from tests.conftest import PASSPHRASE, screenshot
+from tests.gui.conftest import open_window
 
 ROW = [code for code, _label in PAGES].index("recommendations")
 LONG_TEXT = ("Organiser chaque soir de marché, de 18 h à 23 h, des patrouilles mixtes de la "
@@ -32,11 +33,7 @@ def sample(folder: DataFolder) -> DataFolder:
 
 
 def _window(qtbot, folder: DataFolder) -> tuple[MainWindow, RecommendationsPage]:  # type: ignore[no-untyped-def]
-    window = MainWindow(folder, committee.require_profile(folder))
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
+    window = open_window(qtbot, folder)
     window.navigation.setCurrentRow(ROW)
     page = window.pages["recommendations"]
     assert isinstance(page, RecommendationsPage)

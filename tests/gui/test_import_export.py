@@ -8,11 +8,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ccsdesk.core.services import committee, roster
+from ccsdesk.core.services import roster
 from ccsdesk.core.services.roster_import import field_label
 from ccsdesk.gui.import_dialog import ImportDialog
-from ccsdesk.gui.main_window import MainWindow
 from tests.conftest import ROOT, screenshot
+from tests.gui.conftest import open_window
 
 SAMPLES = ROOT / "tests" / "data" / "roster"
 GOOD = SAMPLES / "membres_excel_fr.csv"
@@ -116,10 +116,7 @@ def test_whole_file_refusal(open_dialog, commune, tmp_path):
 
 def test_import_and_export_from_the_members_page(qtbot, qapp_styled, commune, wait_tasks,
                                                   tmp_path):
-    window = MainWindow(commune, committee.require_profile(commune))
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
+    window = open_window(qtbot, commune, exposed=False)
     dialog = window.roster_page.import_from(GOOD)
     wait_tasks()
     dialog.import_button.click()

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import insert, text
 
-from ccsdesk.core.services import committee, journal, roster
+from ccsdesk.core.services import journal, roster
 from ccsdesk.core.storage.models import JournalEntry
 from ccsdesk.gui.journal_tab import JournalTab, summarise
-from ccsdesk.gui.main_window import MainWindow
 from tests.conftest import screenshot
-from tests.core.exchange_helpers import enrol_pair, office, signed_session
+from tests.core.exchange_helpers import signed_session
+from tests.gui.conftest import open_window
 
 
 @pytest.fixture
@@ -22,10 +22,7 @@ def window(qtbot, qapp_styled, commune):  # type: ignore[no-untyped-def]
         roster.add_member(commune, roster.MemberData(last_name=last, first_names=first,
                                                      sex="F" if first != "Adama" else "M",
                                                      role="member"))
-    main = MainWindow(commune, committee.require_profile(commune))
-    qtbot.addWidget(main)
-    main.resize(1366, 768)
-    main.show()
+    main = open_window(qtbot, commune, exposed=False)
     main.navigation.setCurrentRow(4)
     page = main.pages["settings"]
     page.setCurrentWidget(page.journal_tab)
@@ -128,11 +125,9 @@ def test_fifty_thousand_entries_are_read_in_slices(qtbot, qapp_styled, commune,
     assert tab.model.rowCount() == 50_000 // 40
 
 
-def test_district_sees_the_commune_journal_it_received(qtbot, qapp_styled, tmp_path,
+def test_district_sees_the_commune_journal_it_received(qtbot, qapp_styled, pair,
                                                       wait_tasks) -> None:  # type: ignore[no-untyped-def]
-    commune = office(tmp_path, "commune", "CCS de la Commune IV", "Commune IV")
-    district = office(tmp_path, "district", "CCS du District de Bamako", "Bamako")
-    enrol_pair(commune, district)
+    commune, district = pair
     signed_session(commune.folder)
     sent = journal.verify(commune.folder.database).entries
     district.receive(commune.send("parent")[0])
@@ -157,8 +152,6 @@ def test_district_sees_the_commune_journal_it_received(qtbot, qapp_styled, tmp_p
     wait_tasks()
     assert tab.received.text() == (f"Journal de « CCS de la Commune IV » : {sent} entrées "
                                    "reçues, rompu à l’entrée 2.")
-    for each in (commune, district):
-        each.folder.close()
 
 
 def test_summarise_details(qapp_styled) -> None:  # type: ignore[no-untyped-def]

@@ -7,30 +7,17 @@ from __future__ import annotations
 
 import email
 from email import policy
-from pathlib import Path
-
-import pytest
 
 from ccsdesk.core.services import exchange, mail
 from ccsdesk.gui.exchanges_page import ExchangesPage
 from ccsdesk.gui.mail_tab import MailTab
 from ccsdesk.gui.send_dialog import SendDialog
 from tests.conftest import PASSPHRASE, screenshot
-from tests.core.exchange_helpers import enrol_pair, office, signed_session
+from tests.core.exchange_helpers import signed_session
 from tests.core.smtp_server import MailServer
 from tests.gui.conftest import answer_next_dialog
 
 SMTP_PASSWORD = "Smtp-Kita-3318-jamais-visible"
-
-
-@pytest.fixture
-def pair(tmp_path: Path):  # type: ignore[no-untyped-def]
-    commune = office(tmp_path, "commune", "CCS de la Commune IV", "Commune IV")
-    district = office(tmp_path, "district", "CCS du District de Bamako", "Bamako")
-    enrol_pair(commune, district)
-    yield commune, district
-    commune.folder.close()
-    district.folder.close()
 
 
 def test_mail_tab_saves_and_tests_the_connection(qtbot, qapp_styled, wait_tasks, pair) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
 
-from ccsdesk.core.services import committee, meetings, recommendations, roster
+from ccsdesk.core.services import meetings, recommendations, roster
 from ccsdesk.gui.main_window import PAGES, MainWindow
 from ccsdesk.gui.member_dialog import MemberDialog
 from ccsdesk.gui.recommendation_dialog import RecommendationDialog
@@ -20,16 +20,6 @@ from tests.conftest import screenshot
 from tests.gui.conftest import answer_next_dialog
 
 ROW = {code: row for row, (code, _label) in enumerate(PAGES)}
-
-
-@pytest.fixture
-def window(qtbot, qapp_styled, commune):  # type: ignore[no-untyped-def]
-    main = MainWindow(commune, committee.require_profile(commune))
-    qtbot.addWidget(main)
-    main.resize(1366, 768)
-    main.show()
-    qtbot.waitExposed(main)
-    return main
 
 
 def _ctrl_n(qtbot, window: MainWindow, code: str) -> None:  # type: ignore[no-untyped-def]

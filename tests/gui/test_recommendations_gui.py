@@ -12,7 +12,7 @@ from bench.bench_sessions import fill_recommendations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from ccsdesk.core.services import committee, meetings, recommendations
+from ccsdesk.core.services import meetings, recommendations
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.main_window import MainWindow
 from ccsdesk.gui.recommendation_dialog import RecommendationDialog, StatusDialog
@@ -47,16 +47,6 @@ def forms(commune: DataFolder) -> dict[str, int]:
     }
     recommendations.set_status(commune, ids["settled"], "implemented", "Réunion tenue")
     return ids
-
-
-@pytest.fixture
-def window(qtbot, qapp_styled, commune):  # type: ignore[no-untyped-def]
-    main = MainWindow(commune, committee.require_profile(commune))
-    qtbot.addWidget(main)
-    main.resize(1366, 768)
-    main.show()
-    qtbot.waitExposed(main)
-    return main
 
 
 def follow_up(window: MainWindow) -> RecommendationsPage:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -14,16 +13,6 @@ from ccsdesk.gui.main_window import LaterPage, MainWindow
 from ccsdesk.gui.member_dialog import MemberDialog
 from tests.conftest import screenshot
 from tests.gui.conftest import answer_next_dialog, press
-
-
-@pytest.fixture
-def window(qtbot, qapp_styled, commune):  # type: ignore[no-untyped-def]
-    main = MainWindow(commune, committee.require_profile(commune))
-    qtbot.addWidget(main)
-    main.resize(1366, 768)
-    main.show()
-    qtbot.waitExposed(main)
-    return main
 
 
 def _category(folder, label: str) -> int:  # type: ignore[no-untyped-def]

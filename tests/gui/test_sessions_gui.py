@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
-from ccsdesk.core.services import attendance, committee, meetings, minutes, recommendations, roster
+from ccsdesk.core.services import attendance, meetings, minutes, recommendations, roster
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.agenda_tab import AgendaItemDialog
 from ccsdesk.gui.main_window import MainWindow
@@ -51,16 +51,6 @@ def add_members(folder: DataFolder, window: MainWindow | None = None) -> dict[st
     if window is not None:
         window.roster_page.reload()  # the status bar's counts
     return ids
-
-
-@pytest.fixture
-def window(qtbot, qapp_styled, commune):  # type: ignore[no-untyped-def]
-    main = MainWindow(commune, committee.require_profile(commune))
-    qtbot.addWidget(main)
-    main.resize(1366, 768)
-    main.show()
-    qtbot.waitExposed(main)
-    return main
 
 
 def screenshot(widget, name: str) -> None:  # type: ignore[no-untyped-def]

@@ -6,18 +6,14 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from ccsdesk.core.services import committee, places, roster, settings
-from ccsdesk.gui.main_window import MainWindow
 from ccsdesk.gui.settings_page import SettingsPage
 from tests.conftest import screenshot
-from tests.gui.conftest import answer_next_dialog
+from tests.gui.conftest import answer_next_dialog, open_window
 
 
 @pytest.fixture
 def window(qtbot, qapp_styled, commune):  # type: ignore[no-untyped-def]
-    main = MainWindow(commune, committee.require_profile(commune))
-    qtbot.addWidget(main)
-    main.resize(1366, 768)
-    main.show()
+    main = open_window(qtbot, commune, exposed=False)
     main.navigation.setCurrentRow(4)
     return main
 

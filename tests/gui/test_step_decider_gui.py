@@ -8,27 +8,15 @@ current status. At the District, the same form names the commune on its proposal
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from ccsdesk.core.services import committee, recommendations
-from ccsdesk.gui.main_window import MainWindow
+from ccsdesk.core.services import recommendations
 from ccsdesk.gui.recommendation_dialog import StatusDialog
 from ccsdesk.gui.recommendations_page import RecommendationsPage
 from tests.conftest import screenshot
-from tests.core.decider_data import DECISION_NOTE, DecidedAbove, decided_above
+from tests.core.decider_data import DECISION_NOTE
+from tests.gui.conftest import open_window
 
 BY_DISTRICT = "décidé par le CCS du District de Bamako"
 BY_COMMUNE = "décidé par le CCS de la Commune IV"
-
-
-@pytest.fixture
-def above(tmp_path: Path) -> Iterator[DecidedAbove]:
-    made = decided_above(tmp_path)
-    yield made
-    made.close()
 
 
 def _history_lines(page: RecommendationsPage) -> list[str]:
@@ -38,11 +26,7 @@ def _history_lines(page: RecommendationsPage) -> list[str]:
 
 def test_the_commune_sees_the_district_decided(qtbot, qapp_styled, above) -> None:  # type: ignore[no-untyped-def]
     folder = above.commune.folder
-    window = MainWindow(folder, committee.require_profile(folder))
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
+    window = open_window(qtbot, folder)
     window.navigation.setCurrentRow(2)
     page = window.pages["recommendations"]
     assert isinstance(page, RecommendationsPage)

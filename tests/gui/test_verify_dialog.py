@@ -12,7 +12,7 @@ from ccsdesk.core.documents import packet
 from ccsdesk.core.services import exchange
 from ccsdesk.gui.verify_dialog import VerifyDialog
 from tests.conftest import PASSPHRASE, screenshot
-from tests.core.exchange_helpers import enrol_pair, office, signed_session
+from tests.core.exchange_helpers import signed_session
 
 
 def _dialog(qtbot, folder) -> VerifyDialog:  # type: ignore[no-untyped-def]
@@ -85,37 +85,31 @@ def test_signed_pdf_intact_then_one_byte_flipped(qtbot, qapp_styled, wait_tasks,
     assert not dialog.verdict.good and "absent.pdf" in dialog.result.text()
 
 
-def test_archive_needs_the_passphrase(qtbot, qapp_styled, wait_tasks, tmp_path: Path):
-    commune = office(tmp_path, "commune", "CCS de la Commune IV", "Commune IV")
-    district = office(tmp_path, "district", "CCS du District de Bamako", "Bamako")
-    try:
-        enrol_pair(commune, district)
-        child = exchange.list_committees(district.folder)[0]
-        data, _result = district.send(str(child.id))
-        archive = tmp_path / "envoi.ccsa"
-        archive.write_bytes(data)
-        dialog = _dialog(qtbot, commune.folder)
-        dialog.check_file(archive)
-        assert dialog.passphrase_row.isVisible()
-        assert dialog.result.property("state") == "waiting"
-        assert "phrase secrète" in dialog.result.text()
-        screenshot(dialog, "verify-archive-passphrase")
-        dialog.passphrase.setText("pas la bonne")
-        dialog.check_button.click()
-        _checked(qtbot, wait_tasks, dialog)
-        assert not dialog.verdict.good
-        dialog.passphrase.setText(PASSPHRASE)
-        dialog.check_button.click()
-        _checked(qtbot, wait_tasks, dialog)
-        assert dialog.verdict.good, dialog.verdict
-        assert "Archive n° 1 de « CCS du District de Bamako », 1 pièce." in dialog.result.text()
-        assert "inscrit ici comme notre comité parent" in dialog.result.text()
-        screenshot(dialog, "verify-archive-intact")
-        # Checking did not import anything.
-        assert commune.receive(data).already is False
-    finally:
-        commune.folder.close()
-        district.folder.close()
+def test_archive_needs_the_passphrase(qtbot, qapp_styled, wait_tasks, pair, tmp_path: Path):
+    commune, district = pair
+    child = exchange.list_committees(district.folder)[0]
+    data, _result = district.send(str(child.id))
+    archive = tmp_path / "envoi.ccsa"
+    archive.write_bytes(data)
+    dialog = _dialog(qtbot, commune.folder)
+    dialog.check_file(archive)
+    assert dialog.passphrase_row.isVisible()
+    assert dialog.result.property("state") == "waiting"
+    assert "phrase secrète" in dialog.result.text()
+    screenshot(dialog, "verify-archive-passphrase")
+    dialog.passphrase.setText("pas la bonne")
+    dialog.check_button.click()
+    _checked(qtbot, wait_tasks, dialog)
+    assert not dialog.verdict.good
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.check_button.click()
+    _checked(qtbot, wait_tasks, dialog)
+    assert dialog.verdict.good, dialog.verdict
+    assert "Archive n° 1 de « CCS du District de Bamako », 1 pièce." in dialog.result.text()
+    assert "inscrit ici comme notre comité parent" in dialog.result.text()
+    screenshot(dialog, "verify-archive-intact")
+    # Checking did not import anything.
+    assert commune.receive(data).already is False
 
 
 def test_window_shortcut_and_pdf_dropped_on_the_window(qtbot, qapp_styled, wait_tasks, commune,
