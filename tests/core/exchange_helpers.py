@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from ccsdesk.core.exchange import identity, keys
 from ccsdesk.core.exchange.keystore import Secrets
 from ccsdesk.core.services import (
     attendance,
     committee,
     exchange,
+    journal,
     meetings,
     minutes,
     recommendations,
@@ -92,6 +95,14 @@ def child_of(parent: Office) -> str:
     """The id, as ``send`` takes it, of the one committee enrolled below ``parent``."""
     return str(next(c.id for c in exchange.list_committees(parent.folder)
                     if c.relation == "child"))
+
+
+def snapshot(office_: Office, *models: type) -> tuple[int, ...]:
+    """How many rows of each model the folder holds, then its journal's length: what a
+    refused archive must leave exactly as it was."""
+    with office_.folder.database.reading() as session:
+        counts = [session.scalar(select(func.count()).select_from(m)) or 0 for m in models]
+    return (*counts, journal.verify(office_.folder.database).entries)
 
 
 def signed_session(folder: DataFolder, on: date = date(2026, 3, 10)) -> tuple[int, int]:

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ccsdesk.core.errors import InputError, StateError
 from ccsdesk.core.exchange import archive, certificates, identity, signing, store
@@ -24,18 +24,13 @@ from tests.core.exchange_helpers import (
     close,
     office,
     signed_session,
+    snapshot,
     three_levels,
 )
 
 
-def _count(office_: Office, model: type) -> int:
-    with office_.folder.database.reading() as session:
-        return session.scalar(select(func.count()).select_from(model)) or 0
-
-
 def _snapshot(office_: Office) -> tuple[int, ...]:
-    return (_count(office_, ExchangeArchive), _count(office_, ReceivedSession),
-            _count(office_, Recommendation), journal.verify(office_.folder.database).entries)
+    return snapshot(office_, ExchangeArchive, ReceivedSession, Recommendation)
 
 
 def test_up_forward_and_down_with_acknowledgements(hierarchy) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ccsdesk.core.errors import InputError
 from ccsdesk.core.exchange import archive
@@ -24,17 +24,11 @@ from ccsdesk.core.storage.models import (
     ReceivedJournalEntry,
     ReceivedSession,
 )
-from tests.core.exchange_helpers import Office, child_of, signed_session
-
-
-def _count(office_: Office, model: type) -> int:
-    with office_.folder.database.reading() as session:
-        return session.scalar(select(func.count()).select_from(model)) or 0
+from tests.core.exchange_helpers import Office, child_of, signed_session, snapshot
 
 
 def _snapshot(office_: Office) -> tuple[int, ...]:
-    return (_count(office_, ExchangeArchive), _count(office_, ReceivedSession),
-            _count(office_, ReceivedJournalEntry), journal.verify(office_.folder.database).entries)
+    return snapshot(office_, ExchangeArchive, ReceivedSession, ReceivedJournalEntry)
 
 
 def _segment_ids(data: bytes, sender: Office) -> list[int]:
