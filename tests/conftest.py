@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -154,6 +155,21 @@ def run_process(*args: str, env: dict[str, str] | None = None,
         env={**os.environ, **(env or {})},
     )
     return CliResult(completed.returncode, completed.stdout, completed.stderr)
+
+
+def small_filesystem(mount_point: Path, size: str) -> Iterator[Path]:
+    """A real ``size`` tmpfs at ``mount_point``, for a fixture to ``yield from``: a nearly
+    full disk or USB stick that the kernel itself refuses to write past (needs root; the
+    test is skipped elsewhere)."""
+    mount_point.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small filesystem needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs",
+                           str(mount_point)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("tmpfs cannot be mounted here")
+    yield mount_point
+    subprocess.run(["umount", str(mount_point)], check=True)
 
 
 def screenshot(widget, name: str) -> Path:  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ import pytest
 from ccsdesk.core.errors import InputError
 from ccsdesk.core.exchange import archive, keys, store
 from ccsdesk.core.storage.folder import DataFolder
+from tests.conftest import small_filesystem
 
 BIG = 3 * 1024 * 1024 + 7
 
@@ -83,19 +84,7 @@ def test_without_unnamed_files_the_usual_write_keeps_it(signer, folder: DataFold
 @pytest.fixture
 def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
     """A 4 MB tmpfs standing in for a nearly full disk (needs root)."""
-    import shutil
-    import subprocess
-
-    mount_point = tmp_path / "disque"
-    mount_point.mkdir()
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a small filesystem needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)],
-                          capture_output=True)
-    if done.returncode != 0:
-        pytest.skip("tmpfs cannot be mounted here")
-    yield mount_point
-    subprocess.run(["umount", str(mount_point)], check=True)
+    yield from small_filesystem(tmp_path / "disque", "4m")
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="unnamed files are a Linux feature")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import email
 import os
-import shutil
-import subprocess
 from email import policy
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import pytest
 
 from ccsdesk.core.errors import InputError, StorageError
 from ccsdesk.core.exchange import transport
+from tests.conftest import small_filesystem
 
 
 def test_verified_write_and_names(tmp_path: Path) -> None:
@@ -51,16 +50,7 @@ def test_removed_stick_creates_nothing(tmp_path: Path) -> None:
 @pytest.fixture
 def tiny_stick(tmp_path: Path):  # type: ignore[no-untyped-def]
     """A 64 KB tmpfs standing in for a nearly full USB stick (needs root)."""
-    mount_point = tmp_path / "stick"
-    mount_point.mkdir()
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a small filesystem needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs",
-                           str(mount_point)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip("tmpfs cannot be mounted here")
-    yield mount_point
-    subprocess.run(["umount", str(mount_point)], check=True)
+    yield from small_filesystem(tmp_path / "stick", "64k")
 
 
 def test_full_stick_leaves_nothing_behind(tiny_stick: Path) -> None:
