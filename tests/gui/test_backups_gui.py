@@ -26,6 +26,7 @@ NEW = "nouvelle-phrase-du-bureau"
 
 @pytest.fixture
 def window(qtbot, qapp_styled, commune):  # type: ignore[no-untyped-def]
+    """The window on Paramètres › Sauvegardes."""
     main = open_window(qtbot, commune, exposed=False)
     main.navigation.setCurrentRow(4)
     page = main.pages["settings"]

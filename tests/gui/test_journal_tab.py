@@ -18,6 +18,7 @@ from tests.gui.conftest import open_window
 
 @pytest.fixture
 def window(qtbot, qapp_styled, commune):  # type: ignore[no-untyped-def]
+    """The window on Paramètres › Journal, three members added first."""
     for last, first in (("Diarra", "Mariam"), ("Coulibaly", "Adama"), ("Keïta", "Fanta")):
         roster.add_member(commune, roster.MemberData(last_name=last, first_names=first,
                                                      sex="F" if first != "Adama" else "M",

@@ -13,6 +13,7 @@ from tests.gui.conftest import answer_next_dialog, open_window
 
 @pytest.fixture
 def window(qtbot, qapp_styled, commune):  # type: ignore[no-untyped-def]
+    """The window on Paramètres."""
     main = open_window(qtbot, commune, exposed=False)
     main.navigation.setCurrentRow(4)
     return main
