@@ -9,6 +9,7 @@ nothing (reading a file to preview it), never for work that changes the record h
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -17,34 +18,67 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ccsdesk.core.i18n import _
 
-# Tasks still running; kept here so Python does not collect them before they report.
-_running: set[Task] = set()
+# Tasks still running, by key. Only the GUI thread touches a Task: a pool thread holds its
+# key, never the object, so that a Task (a QObject) and whatever its work refers to (pages,
+# dialogs) are never released — and so never destroyed — on a pool thread.
+_running: dict[int, Task] = {}
+_keys = itertools.count(1)
 
 # Below this the progress dialog would only flicker.
 SHOW_AFTER_MS = 400
 
 
-class _Runnable(QRunnable):
-    """Runs ``work`` on a pool thread and emits the outcome through ``task``'s signals."""
+class _Relay(QObject):
+    """Carries outcomes from pool threads to the GUI thread (created there, never deleted)."""
 
-    def __init__(self, task: Task, work: Callable[[], Any]) -> None:
+    reported = Signal(int, bool, object)
+
+    def __init__(self) -> None:
         super().__init__()
-        self._task = task
-        self._work = work
+        # Queued: a pool thread emits, the slot runs on the thread this object lives in.
+        self.reported.connect(self.deliver, Qt.ConnectionType.QueuedConnection)
+
+    def deliver(self, key: int, ok: bool, payload: list[Any]) -> None:
+        """On the GUI thread: hand the outcome to its task, then release what the work held.
+
+        ``payload`` is ``[work, outcome]``; emptying it here means the work's closure and
+        its outcome are released on this thread whatever the pool thread does with the list.
+        """
+        outcome = payload[1]
+        payload.clear()
+        task = _running.pop(key, None)
+        if task is not None:
+            task.report(ok, outcome)
+
+
+_relay: _Relay | None = None
+
+
+class _Runnable(QRunnable):
+    """Runs ``work`` on a pool thread and sends the outcome back through the relay."""
+
+    def __init__(self, key: int, work: Callable[[], Any]) -> None:
+        super().__init__()
+        self._key = key
+        self._work: Callable[[], Any] | None = work
 
     def run(self) -> None:
+        work, self._work = self._work, None
+        if work is None:  # run twice: nothing left to do
+            return
         try:
-            result = self._work()
+            outcome, ok = work(), True
         except BaseException as error:  # delivered to the GUI thread, shown there
-            self._report(self._task.failed_in_worker, error)
-        else:
-            self._report(self._task.succeeded_in_worker, result)
-
-    @staticmethod
-    def _report(signal: Any, value: object) -> None:
-        # RuntimeError: the application is shutting down and the task is gone; nobody waits.
+            outcome, ok = error, False
+        # From here this thread keeps no reference of its own: the list goes to the GUI
+        # thread, which empties it (see ``_Relay.deliver``).
+        payload = [work, outcome]
+        del work, outcome
+        relay = _relay
+        # RuntimeError: the application is shutting down; nobody waits any more.
         with contextlib.suppress(RuntimeError):
-            signal.emit(value)
+            if relay is not None:
+                relay.reported.emit(self._key, ok, payload)
 
 
 class Task(QObject):
@@ -54,8 +88,6 @@ class Task(QObject):
     ``finished()`` after either (and after a cancel). Attributes: ``cancelled``, ``done``.
     """
 
-    succeeded_in_worker = Signal(object)
-    failed_in_worker = Signal(object)
     succeeded = Signal(object)
     failed = Signal(object)
     finished = Signal()
@@ -64,9 +96,6 @@ class Task(QObject):
         super().__init__()
         self.cancelled = False
         self.done = False
-        # Queued connections: the worker emits, these slots run on the GUI thread.
-        self.succeeded_in_worker.connect(self._on_succeeded, Qt.ConnectionType.QueuedConnection)
-        self.failed_in_worker.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
         self.progress = QProgressDialog(label, _("Cancel") if cancellable else "", 0, 0, parent)
         self.progress.setWindowTitle(_("Please wait"))
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -85,17 +114,12 @@ class Task(QObject):
         self.cancelled = True
         self._finish()
 
-    def _on_succeeded(self, result: object) -> None:
-        if not self.cancelled:
-            self._finish()
-            self.succeeded.emit(result)
-        _running.discard(self)
-
-    def _on_failed(self, error: object) -> None:
-        if not self.cancelled:
-            self._finish()
-            self.failed.emit(error)
-        _running.discard(self)
+    def report(self, ok: bool, outcome: object) -> None:
+        """The work's result (``ok``) or exception, on the GUI thread."""
+        if self.cancelled:
+            return
+        self._finish()
+        (self.succeeded if ok else self.failed).emit(outcome)
 
     def _finish(self) -> None:
         self.done = True
@@ -127,8 +151,12 @@ def run_task(
         task.failed.connect(lambda error: show_error(parent, error))
     else:
         task.failed.connect(on_failure)
-    _running.add(task)
-    QThreadPool.globalInstance().start(_Runnable(task, work))
+    global _relay
+    if _relay is None:
+        _relay = _Relay()
+    key = next(_keys)
+    _running[key] = task
+    QThreadPool.globalInstance().start(_Runnable(key, work))
     return task
 
 
