@@ -15,7 +15,16 @@ from ccsdesk.core.services import committee
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui import app as gui_app
 from ccsdesk.gui import tasks
+from ccsdesk.gui.collector import GuiThreadCollector
 from ccsdesk.gui.main_window import MainWindow
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _collect_on_gui_thread(qapp: QApplication) -> object:
+    """As in the program (``gui/app.py``): cyclic garbage is collected on the GUI thread."""
+    collector = GuiThreadCollector(qapp)
+    yield collector
+    collector.stop()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -30,6 +30,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     install_qt_translation(app)
     app.setStyleSheet(style_sheet())
     app.setWindowIcon(app_icon())
+    if getattr(app, "_ccs_collector", None) is None:
+        from ccsdesk.gui.collector import GuiThreadCollector
+
+        app._ccs_collector = GuiThreadCollector(app)  # type: ignore[attr-defined]
     return app
 
 
