@@ -30,7 +30,7 @@ from ccsdesk.core.i18n import _
 from ccsdesk.core.services import meetings
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.errors import show_error
-from ccsdesk.gui.form_parts import problem_label, save_cancel
+from ccsdesk.gui.form_parts import lay_out_form, problem_label
 
 
 class AgendaItemDialog(QDialog):
@@ -51,12 +51,7 @@ class AgendaItemDialog(QDialog):
         form.addRow(_("Title:"), self.title)
         form.addRow(_("Presented by:"), self.presenter)
         form.addRow(_("Working group:"), self.working_group)
-        buttons = save_cancel(self, self._on_save)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.problem)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(520)
+        lay_out_form(self, form, self.problem, self._on_save, width=520)
 
     def _on_save(self) -> None:
         try:

@@ -34,7 +34,7 @@ from ccsdesk.core.i18n import _, ngettext
 from ccsdesk.core.services import attendance, meetings
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.errors import show_error
-from ccsdesk.gui.form_parts import problem_label, save_cancel
+from ccsdesk.gui.form_parts import lay_out_form, problem_label
 
 LATE = QColor("#fde3bf")
 
@@ -71,13 +71,7 @@ class SecondConvocationDialog(QDialog):
         form.addRow(_("Date:"), self.date)
         form.addRow(_("Time:"), self.time)
         form.addRow(_("Venue:"), self.venue)
-        buttons = save_cancel(self, self._on_save)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explain)
-        layout.addLayout(form)
-        layout.addWidget(self.problem)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(460)
+        lay_out_form(self, form, self.problem, self._on_save, width=460, before=(explain,))
 
     def _on_save(self) -> None:
         try:

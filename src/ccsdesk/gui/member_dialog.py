@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLineEdit,
     QMessageBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -26,7 +25,7 @@ from ccsdesk.core.i18n import _
 from ccsdesk.core.services import roster
 from ccsdesk.core.services.member_fields import ROLES, SEXES
 from ccsdesk.core.storage.folder import DataFolder
-from ccsdesk.gui.form_parts import problem_label, save_cancel
+from ccsdesk.gui.form_parts import lay_out_form, problem_label
 
 # A QDateEdit cannot be empty; its minimum date stands for "no date" and shows as "—".
 _NO_DATE = QDate(1900, 1, 1)
@@ -96,12 +95,7 @@ class MemberDialog(QDialog):
         form.addRow(_("Mandate starts:"), self.mandate_start)
         form.addRow(_("Mandate ends:"), self.mandate_end)
         form.addRow("", self.active)
-        self.buttons = save_cancel(self, self._on_save)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.problem)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(460)
+        self.buttons = lay_out_form(self, form, self.problem, self._on_save, width=460)
         if member is not None:
             self._fill(member)
         self.role.setCurrentIndex(self.role.findData(member.role if member else "member"))

@@ -41,7 +41,7 @@ from ccsdesk.core.formats import long_date
 from ccsdesk.core.i18n import N_, _
 from ccsdesk.core.services import attendance, meetings
 from ccsdesk.core.storage.folder import DataFolder
-from ccsdesk.gui.form_parts import problem_label, save_cancel
+from ccsdesk.gui.form_parts import lay_out_form, problem_label
 from ccsdesk.gui.table_model import RowsModel
 
 Notify = Callable[[str, Callable[[], None] | None], None]
@@ -146,13 +146,8 @@ class NewSessionDialog(QDialog):
             note.setText(_("The session keeps its number; it cannot move to another year."))
         note.setWordWrap(True)
         note.setObjectName("hint")
-        self.buttons = save_cancel(self, self._on_save)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(self.problem)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(540)
+        self.buttons = lay_out_form(self, form, self.problem, self._on_save, width=540,
+                                    after=(note,))
 
     def chosen_date(self) -> date:
         value = self.date.date()
