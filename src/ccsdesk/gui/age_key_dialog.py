@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ccsdesk.core.errors import CcsError, InputError
 from ccsdesk.core.i18n import _
 from ccsdesk.core.storage.folder import DataFolder
+from ccsdesk.gui.form_parts import problem_label
 from ccsdesk.gui.reference_tabs import hint
 from ccsdesk.gui.tasks import run_task
 
@@ -65,10 +66,7 @@ class AgeKeyDialog(QDialog):
         form.addRow(_("Committee's passphrase:"), self.passphrase)
         form.addRow(_("Passphrase for the key file:"), self.file_passphrase)
         form.addRow(_("Passphrase again:"), self.again)
-        self.problem = QLabel()
-        self.problem.setObjectName("error")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+        self.problem = problem_label()
         self.buttons = QDialogButtonBox()
         self.export_button = self.buttons.addButton(_("Export the key"),
                                                     QDialogButtonBox.ButtonRole.AcceptRole)

@@ -32,6 +32,7 @@ from ccsdesk.core.exchange import identity
 from ccsdesk.core.i18n import _
 from ccsdesk.core.services import committee, exchange
 from ccsdesk.core.storage.folder import DataFolder
+from ccsdesk.gui.form_parts import problem_label
 from ccsdesk.gui.reference_tabs import hint
 from ccsdesk.gui.tasks import run_task
 
@@ -79,10 +80,7 @@ class EnrolDialog(QDialog):
         file_row = QHBoxLayout()
         file_row.addWidget(self.path, 1)
         file_row.addWidget(self.choose)
-        self.problem = QLabel()
-        self.problem.setObjectName("error")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+        self.problem = problem_label()
 
         theirs = QGroupBox(_("The other committee"))
         self.name = QLabel("—")

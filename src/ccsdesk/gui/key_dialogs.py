@@ -31,6 +31,7 @@ from ccsdesk.core.exchange import keystore
 from ccsdesk.core.i18n import _
 from ccsdesk.core.services import keys_admin
 from ccsdesk.core.storage.folder import DataFolder
+from ccsdesk.gui.form_parts import problem_label
 
 
 def _secret_field() -> QLineEdit:
@@ -38,14 +39,6 @@ def _secret_field() -> QLineEdit:
     field.setEchoMode(QLineEdit.EchoMode.Password)
     field.setMinimumWidth(280)
     return field
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("error")
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 class _Busy:
@@ -79,7 +72,7 @@ class ChangePassphraseDialog(QDialog):
         form.addRow(_("Current passphrase:"), self.old)
         form.addRow(_("New passphrase:"), self.new)
         form.addRow(_("New passphrase again:"), self.again)
-        self.error = _error_label()
+        self.error = problem_label()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Change"))
@@ -164,7 +157,7 @@ class KeyBackupDialog(QDialog):
             self.drives.hide()
         form.addRow(_("Copy to:"), place_row)
         form.addRow(_("Passphrase:"), self.passphrase)
-        self.error = _error_label()
+        self.error = problem_label()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Copy the keys"))

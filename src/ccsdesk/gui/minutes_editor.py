@@ -41,6 +41,7 @@ from ccsdesk.core.i18n import _
 from ccsdesk.core.services import meetings, minutes
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.errors import show_error
+from ccsdesk.gui.form_parts import problem_label
 from ccsdesk.gui.tasks import run_task
 
 AUTOSAVE_MS = 2000
@@ -125,10 +126,7 @@ class MinutesEditor(QWidget):
         self.reason = QLabel()
         self.reason.setWordWrap(True)
         self.reason.setObjectName("hint")
-        self.problem = QLabel()
-        self.problem.setObjectName("error")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+        self.problem = problem_label()
 
         # The text widgets are made afresh by _build for each version shown.
         self.opening = QPlainTextEdit()

@@ -35,6 +35,7 @@ from ccsdesk.core.services import meetings, places, recommendations
 from ccsdesk.core.services.recommendations import RecommendationData, RecommendationInfo
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.errors import show_error
+from ccsdesk.gui.form_parts import problem_label
 
 DEFAULT_DELAY_DAYS = 90
 
@@ -87,10 +88,7 @@ class RecommendationDialog(QDialog):
         self.agenda.addItem(_("— none —"), None)
         for item in meeting.agenda:
             self.agenda.addItem(f"{item.position}. {item.title}", item.position)
-        self.error = QLabel()
-        self.error.setObjectName("error")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = problem_label()
         self._fill_themes()
 
         theme_row = QHBoxLayout()
@@ -210,10 +208,7 @@ class StatusDialog(QDialog):
             self.status.addItem(_(label), code)
         self.status.setCurrentIndex(self.status.findData(info.status))
         self.note = _short_box(_("e.g. letter no. 12 handed to the Mairie"))
-        self.error = QLabel()
-        self.error.setObjectName("error")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = problem_label()
         form = QFormLayout()
         form.addRow(_("New status:"), self.status)
         form.addRow(_("Note:"), self.note)
