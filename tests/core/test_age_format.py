@@ -63,10 +63,12 @@ def test_pyrage_reads_ours_and_we_read_pyrage(size: int, keys) -> None:  # type:
 def test_streaming_in_pieces_gives_one_valid_file(keys) -> None:  # type: ignore[no-untyped-def]
     identities, recipients = keys
     plain = os.urandom(300_000)
-    encryptor = age_format.Encryptor(recipients, capacity=10)  # too small: the buffer grows
+    output = age_format.MemoryOutput(10)  # too small: the buffer grows
+    encryptor = age_format.Encryptor(recipients, output)
     for start, end in [(0, 1), (1, 65536), (65536, 65537), (65537, 200_000), (200_000, 300_000)]:
         encryptor.write(memoryview(plain)[start:end])
-    sealed = encryptor.finish()
+    encryptor.finish()
+    sealed = output.close()
     assert pyrage.decrypt(bytes(sealed), [x25519.Identity.from_str(identities[0])]) == plain
     assert age_format.decrypt(sealed, identities[0]) == plain
 

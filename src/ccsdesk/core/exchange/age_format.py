@@ -11,9 +11,11 @@ from OpenSSL, whose ChaCha20-Poly1305 runs 3–4× faster here than pyrage's. Se
 proves that the stock tool reads what we write and that we read what it writes.
 
 Only what archives need is here: X25519 recipients and identities, binary (not armored)
-files, whole payloads in memory. Encryption streams: :class:`Encryptor` takes the plaintext
-piece by piece (the archive's entries as they are laid out) and seals each 64 KiB chunk
-straight into one preallocated output buffer, without an intermediate copy of the whole.
+files. Encryption streams: :class:`Encryptor` takes the plaintext piece by piece (the
+archive's entries as they are laid out) and seals each 64 KiB chunk straight into its place
+in an :class:`Output` — one preallocated buffer (:class:`MemoryOutput`), or blocks handed one
+by one to a file being written and checked meanwhile (:class:`BlockOutput`) — without an
+intermediate copy of the whole.
 Decryption checks everything before giving a single byte back: the header's syntax, the
 header MAC, and every chunk's tag, the last chunk's flag included (a truncated or extended
 file fails).
@@ -26,6 +28,7 @@ import hashlib
 import hmac
 import os
 import re
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -39,6 +42,7 @@ TAG = 16
 NONCE = 16
 FILE_KEY = 16
 MAX_HEADER = 64 * 1024  # real headers with two recipients are ~250 bytes
+HEADER_ROOM = 1024  # what to allow for the header when sizing an output buffer
 MAX_STANZAS = 1000
 X25519_LABEL = b"age-encryption.org/v1/X25519"
 _BASE64 = re.compile(rb"^[A-Za-z0-9+/]*$")
@@ -165,21 +169,96 @@ def header(file_key: bytes, recipients: list[str]) -> bytes:
     return head + b" " + _b64(mac) + b"\n"
 
 
+class Output(Protocol):
+    """Where an :class:`Encryptor` puts the age file: room for the next piece, then kept."""
+
+    def room(self, size: int) -> memoryview:
+        """A writable view of exactly ``size`` bytes, right after what was kept so far."""
+
+    def keep(self, size: int) -> None:
+        """The ``size`` bytes last given by :meth:`room` are written."""
+
+
+class MemoryOutput:
+    """The age file in one buffer, allocated once for the expected size (a bound is fine):
+    growing or copying 50 MB costs as much as encrypting it."""
+
+    def __init__(self, capacity: int) -> None:
+        self.buffer = bytearray(capacity)
+        self._position = 0
+
+    def room(self, size: int) -> memoryview:
+        if self._position + size > len(self.buffer):
+            self.buffer.extend(bytearray(max(size, len(self.buffer) // 2)))
+        return memoryview(self.buffer)[self._position:self._position + size]
+
+    def keep(self, size: int) -> None:
+        self._position += size
+
+    def close(self) -> bytearray:
+        """The file (the buffer itself, trimmed: no copy)."""
+        del self.buffer[self._position:]
+        return self.buffer
+
+
+class BlockSink(Protocol):
+    """Takes an age file block by block as it is written (e.g. a file being written to a
+    stick and read back meanwhile, ``transport.VerifiedCopy``)."""
+
+    def take(self) -> bytearray:
+        """An empty block to fill (at least ``CHUNK + TAG`` bytes plus a header)."""
+
+    def give(self, block: bytearray, size: int) -> None:
+        """The first ``size`` bytes of ``block`` follow what was given before."""
+
+
+class BlockOutput:
+    """An :class:`Output` over a :class:`BlockSink`: fills one block at a time, so a large
+    archive never exists whole in memory."""
+
+    def __init__(self, sink: BlockSink) -> None:
+        self._sink = sink
+        self._block: bytearray | None = None
+        self._fill = 0
+        self.size = 0
+
+    def room(self, size: int) -> memoryview:
+        if self._block is not None and self._fill + size > len(self._block):
+            self._pass_on()
+        if self._block is None:
+            self._block, self._fill = self._sink.take(), 0
+            if size > len(self._block):
+                raise ValueError("block too small")
+        return memoryview(self._block)[self._fill:self._fill + size]
+
+    def keep(self, size: int) -> None:
+        self._fill += size
+        self.size += size
+
+    def _pass_on(self) -> None:
+        if self._block is not None and self._fill:
+            self._sink.give(self._block, self._fill)
+        self._block = None
+
+    def close(self) -> int:
+        """Hand over the last block; the file's size."""
+        self._pass_on()
+        return self.size
+
+
 class Encryptor:
-    """An age file written piece by piece into one buffer.
+    """An age file written piece by piece: each 64 KiB chunk is sealed straight into its
+    place in ``output``, without an intermediate copy of the whole."""
 
-    ``capacity`` is the expected plaintext size (a bound is fine): the output buffer is
-    allocated once for it, since growing or copying 50 MB costs as much as encrypting it.
-    """
-
-    def __init__(self, recipients: list[str], capacity: int = 0) -> None:
+    def __init__(self, recipients: list[str], output: Output) -> None:
         file_key = os.urandom(FILE_KEY)
         nonce = os.urandom(NONCE)
         head = header(file_key, recipients)
         self._aead = ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload"))
-        self._out = bytearray(len(head) + sealed_size(capacity))
-        self._out[:len(head) + NONCE] = head + nonce
-        self._position = len(head) + NONCE
+        self.output = output
+        with self.output.room(len(head) + NONCE) as start:
+            start[:] = head + nonce
+        self.output.keep(len(head) + NONCE)
         self._pending = bytearray(CHUNK)
         self._fill = 0
         self._counter = 0
@@ -187,16 +266,13 @@ class Encryptor:
 
     def _seal(self, chunk: memoryview | bytearray, last: bool) -> None:
         size = len(chunk) + TAG
-        if self._position + size > len(self._out):
-            self._out.extend(bytearray(max(size, len(self._out) // 2)))
-        with memoryview(self._out) as view:
-            target = view[self._position:self._position + size]
+        with self.output.room(size) as target:
             nonce = _chunk_nonce(self._counter, last)
             if IN_PLACE:
                 self._aead.encrypt_into(nonce, chunk, None, target)
             else:
                 target[:] = self._aead.encrypt(nonce, bytes(chunk), None)
-        self._position += size
+        self.output.keep(size)
         self._counter += 1
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
@@ -219,21 +295,21 @@ class Encryptor:
                 self._fill += take
                 offset += take
 
-    def finish(self) -> bytearray:
-        """The whole age file (the buffer itself, trimmed: no copy)."""
+    def finish(self) -> None:
+        """Seal the last chunk (flagged last); what was written is then complete."""
         if not self._done:
             with memoryview(self._pending) as pending:
                 self._seal(pending[:self._fill], last=True)
             self._done = True
-            del self._out[self._position:]
-        return self._out
 
 
 def encrypt(plaintext: bytes | bytearray | memoryview, recipients: list[str]) -> bytearray:
     """``plaintext`` as a binary age file readable by each of ``recipients``."""
-    encryptor = Encryptor(recipients, len(memoryview(plaintext).cast("B")))
+    output = MemoryOutput(sealed_size(len(memoryview(plaintext).cast("B"))) + HEADER_ROOM)
+    encryptor = Encryptor(recipients, output)
     encryptor.write(plaintext)
-    return encryptor.finish()
+    encryptor.finish()
+    return output.close()
 
 
 # --- Reading ---------------------------------------------------------------------------------
