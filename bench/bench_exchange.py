@@ -50,7 +50,14 @@ from tests.core.exchange_helpers import Office, enrol_pair, office, signed_sessi
 
 from _common import Timing, machine, print_table, summarize, write_json
 from ccsdesk.core.documents import packet as packet_document
-from ccsdesk.core.exchange import age_format, archive, certificates, store, transport
+from ccsdesk.core.exchange import (
+    age_format,
+    archive,
+    certificates,
+    store,
+    transport,
+    verified_copy,
+)
 from ccsdesk.core.services import exchange, exchange_content
 from ccsdesk.core.storage.models import Committee, Meeting
 
@@ -130,11 +137,14 @@ def send_side(payload: bytes, sender: Office, recipients: list[str], out: Path,
     entries = [archive.Entry("entries/packets/gros.pdf", "packet", payload, "x")]
     manifest = {"sender": {"uid": "a", "name": "A"}, "receiver": {"uid": "b", "name": "B"},
                 "sequence": 1, "created": "2026-03-10T10:00:00+00:00"}
-    data, _m = archive.seal(manifest, entries, sender.secrets.signing_key_der, chain,
+    if durable:  # as ``send --out`` does: sealed straight to the file, read back meanwhile
+        with verified_copy.VerifiedCopy(out) as copy:
+            archive.seal_to(copy, manifest, entries, sender.secrets.signing_key_der, chain,
                             recipients)
-    if durable:
-        transport.write_verified(out, data)
+            copy.commit()
     else:
+        data, _m = archive.seal(manifest, entries, sender.secrets.signing_key_der, chain,
+                                recipients)
         out.write_bytes(data)
 
 

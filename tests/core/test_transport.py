@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ccsdesk.core.errors import InputError, StorageError
-from ccsdesk.core.exchange import transport
+from ccsdesk.core.exchange import transport, verified_copy
 from tests.conftest import small_filesystem
 
 
@@ -25,19 +25,22 @@ def test_verified_write_and_names(tmp_path: Path) -> None:
     assert name == "CCS-de-la-Commune-IV_vers_CCS-du-District-de-Bamako_0007.ccsa"
 
 
-def test_read_back_sees_any_difference(tmp_path: Path) -> None:
-    data = os.urandom(200_000)  # four 64 KiB blocks, the last one partial
+@pytest.mark.parametrize("steps", [(), (4095, 4096, 70_000, 131_072, 199_999)])
+def test_read_back_sees_any_difference(tmp_path: Path, steps: tuple[int, ...]) -> None:
+    """The comparison a verified copy makes, on the whole file at once or range by range
+    (ranges ending off the 4 KiB boundaries direct reads need)."""
+    data = os.urandom(200_000)  # four 64 KiB comparisons, the last one partial
     target = tmp_path / "envoi.ccsa"
     target.write_bytes(data)
-    assert transport._reads_back(target, bytearray(data))
-    for position in (0, 65535, 65536, 150_000, len(data) - 1):
+    assert verified_copy.reads_back(target, bytearray(data), steps)
+    for position in (0, 4095, 4096, 65535, 65536, 150_000, len(data) - 1):
         changed = bytearray(data)
         changed[position] ^= 0x01
         target.write_bytes(changed)
-        assert not transport._reads_back(target, data), position
+        assert not verified_copy.reads_back(target, data, steps), position
     for other in (data[:-1], data + b"x", data[:65536], b""):
         target.write_bytes(other)
-        assert not transport._reads_back(target, data)
+        assert not verified_copy.reads_back(target, data, steps)
 
 
 def test_removed_stick_creates_nothing(tmp_path: Path) -> None:

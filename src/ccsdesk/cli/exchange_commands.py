@@ -16,7 +16,7 @@ from typing import Any
 
 from ccsdesk.cli.context import Context
 from ccsdesk.core import formats
-from ccsdesk.core.errors import InputError, NotFoundError, StateError
+from ccsdesk.core.errors import InputError, NotFoundError, StateError, StorageError
 from ccsdesk.core.i18n import _, ngettext
 
 AGE_KEY_PASSPHRASE_ENV = "CCSDESK_AGE_KEY_PASSPHRASE"
@@ -212,14 +212,7 @@ def run_send(context: Context, args: argparse.Namespace) -> int:
     if args.out is None:
         raise InputError(_("Say where the archive goes: --out FILE, --mail, or both."))
     folder = context.folder()
-    passphrase = context.passphrase()
-    written: list[bytes] = []
-
-    def write(data: bytes) -> None:
-        transport.write_verified(args.out, data)
-        written.append(data)
-
-    result = exchange.send(folder, args.to, passphrase, write)
+    result = exchange.send(folder, args.to, context.passphrase(), out=args.out)
     own = exchange.own_identity(folder)
     lines = [_("Archive no. {sequence} for « {name} » written to {file} ({size} KB, checked "
                "by reading it back).").format(sequence=result.sequence, name=result.peer_name,
@@ -234,7 +227,13 @@ def run_send(context: Context, args: argparse.Namespace) -> int:
         from ccsdesk.core.services import mail
 
         address, sender = mail.draft_addresses(folder, args.to)
-        draft = transport.email_draft(written[0], args.out.name, sender_name=own.name,
+        try:  # just read back identical from the device: it is the archive
+            data = args.out.read_bytes()
+        except OSError as error:
+            raise StorageError(_("The archive was written to {file}, but it could not be read "
+                                 "again for the e-mail draft ({reason}).").format(
+                                     file=args.out, reason=error.strerror or error)) from None
+        draft = transport.email_draft(data, args.out.name, sender_name=own.name,
                                       receiver_name=result.peer_name,
                                       sequence=result.sequence, to=address, from_=sender)
         transport.write_verified(args.email_draft, draft)

@@ -377,28 +377,26 @@ class ExchangesPage(QWidget):
             return
         sequence = (info.last_sent[0] if info.last_sent else 0) + 1
         name = transport.archive_name(self.own_name, info.name, sequence)
-        written: list[Path] = []
+        target = directory / (Path(name).stem + ".eml" if kind == EMAIL else name)
 
         from ccsdesk.core.services import mail
 
         address, sender = mail.draft_addresses(self.folder, to)
 
-        def write(data: bytes) -> None:
+        def write_draft(data: bytes) -> None:
+            draft = transport.email_draft(data, name, sender_name=self.own_name,
+                                          receiver_name=info.name, sequence=sequence,
+                                          to=address, from_=sender)
+            transport.write_verified(target, draft)
+
+        def work() -> exchange.SendResult:
             if kind == EMAIL:
-                draft = transport.email_draft(data, name, sender_name=self.own_name,
-                                              receiver_name=info.name, sequence=sequence,
-                                              to=address, from_=sender)
-                target = directory / (Path(name).stem + ".eml")
-                transport.write_verified(target, draft)
-            else:
-                target = directory / name
-                transport.write_verified(target, data)
-            written.append(target)
+                return exchange.send(self.folder, to, passphrase, write_draft)
+            return exchange.send(self.folder, to, passphrase, out=target)  # while it is built
 
         def done(result: exchange.SendResult) -> None:
             self.reload()
             self.select_committee(info.name)
-            target = written[0]
             if kind == EMAIL:
                 lines = [_("Archive no. {sequence} for « {name} » put in an e-mail draft "
                            "({size} KB).").format(sequence=result.sequence,
@@ -415,7 +413,7 @@ class ExchangesPage(QWidget):
                 self._offer_draft(target)
 
         run_task(self, _("Building, signing and encrypting the archive…"),
-                 lambda: exchange.send(self.folder, to, passphrase, write), done,
+                 work, done,
                  self._refused)
 
     def _show_sent(self, result: exchange.SendResult, lines: list[str]) -> None:

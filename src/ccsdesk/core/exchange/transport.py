@@ -2,8 +2,8 @@
 
 A stick may be full or pulled out mid-copy, and the secretary may walk away with it at once,
 so a copy is only reported done once the file was written under a temporary name, flushed to
-the device, renamed, and read back with the same SHA-256. Whatever fails, no half-written
-file is left under the final name or the temporary one.
+the device, read back identical and renamed (``verified_copy``). Whatever fails, no
+half-written file is left under the final name or the temporary one.
 
 The e-mail path writes an ``.eml`` draft (the archive attached, a French cover text) with
 ``X-Unsent: 1`` so Outlook opens it ready to send; Thunderbird opens it too. Where an office
@@ -14,7 +14,6 @@ used for the login only and never appears in a message or a log.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sys
 from collections.abc import Iterator
@@ -26,15 +25,16 @@ from typing import Any
 
 import ccsdesk.core.exchange as exchange_package
 from ccsdesk.core.errors import InputError, StorageError
-from ccsdesk.core.files import sync_directory
+from ccsdesk.core.exchange.verified_copy import (  # noqa: F401 - store.py nudges writeback
+    EARLY_WRITEBACK,
+    VerifiedCopy,
+    start_writeback,
+)
 from ccsdesk.core.i18n import _
 
 LINUX_MOUNT_ROOTS = ("/media", "/run/media", "/mnt")
 DRIVE_REMOVABLE = 2
 ARCHIVE_SUFFIX = exchange_package.ARCHIVE_SUFFIX
-_CHUNK = 1024 * 1024
-_COMPARE = 64 * 1024
-EARLY_WRITEBACK = 8 * _CHUNK  # bytes written between two nudges to the writeback
 
 
 @dataclass(frozen=True)
@@ -77,93 +77,12 @@ def removable_drives() -> list[Drive]:
     return found
 
 
-def _write_failed(path: Path, error: OSError, size: int) -> StorageError:
-    if error.errno == errno.ENOSPC:
-        return StorageError(_("There is not enough room on {place} for the archive ({size} KB "
-                              "needed); nothing was left there. Free some space or use "
-                              "another stick.").format(place=path.parent,
-                                                       size=max(1, size // 1024)))
-    return StorageError(_("The archive could not be written to {place} ({reason}); nothing "
-                          "was left there. Check that the stick is still plugged in and "
-                          "try again.").format(place=path.parent,
-                                               reason=error.strerror or error))
-
-
-def _forget_cached(handle_or_descriptor: int) -> None:
-    """Drop the file's pages from the system's cache, so that reading it back reads the
-    device (a stick that lost the data would otherwise still answer from memory).
-
-    Only possible where ``posix_fadvise`` exists (Linux); Windows reads back through its
-    cache, which still catches a write error reported late or a file cut by a full stick.
-    """
-    if hasattr(os, "posix_fadvise"):
-        with contextlib.suppress(OSError):
-            os.posix_fadvise(handle_or_descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
-
-
-def start_writeback(descriptor: int, offset: int, length: int) -> None:
-    """Have the system start writing a range already written to the device, without
-    waiting: on Linux ``POSIX_FADV_DONTNEED`` starts the writeback of dirty pages (and drops
-    those already clean). The final fsync then waits for the last pieces only: 50 MB
-    written and flushed went from 35 to 24 ms on the reference machine."""
-    if hasattr(os, "posix_fadvise"):
-        with contextlib.suppress(OSError):
-            os.posix_fadvise(descriptor, offset, length, os.POSIX_FADV_DONTNEED)
-
-
-def _reads_back(path: Path, data: bytes | bytearray | memoryview) -> bool:
-    """Whether the file holds exactly ``data``, read from the device and compared in place.
-
-    Small blocks on purpose: two 64 KiB copies compared with ``==`` (memcmp) take a third of
-    the time that 1 MB blocks or memoryview comparisons take, which allocate or go element
-    by element.
-    """
-    view = memoryview(data).cast("B")
-    block = bytearray(_COMPARE)
-    with memoryview(block) as read, path.open("rb", buffering=0) as handle:
-        _forget_cached(handle.fileno())
-        for start in range(0, len(view), _COMPARE):
-            size = handle.readinto(read)
-            if size != min(_COMPARE, len(view) - start) or (
-                    bytes(read[:size]) != bytes(view[start:start + size])):
-                return False
-        return handle.readinto(read) == 0
-
-
 def write_verified(path: Path, data: bytes | bytearray | memoryview) -> None:
-    """Write ``data`` to ``path`` atomically, then read it back from the device and compare."""
-    partial = path.with_name(path.name + ".partial")
-    if not path.parent.is_dir():
-        # Never create it: a pulled stick's mount point would become a folder on the PC.
-        raise StorageError(_("The folder {place} does not exist (was the stick removed?); "
-                             "nothing was written.").format(place=path.parent))
-    view = memoryview(data).cast("B")
-    try:
-        with partial.open("wb", buffering=0) as handle:
-            for start in range(0, len(view), _CHUNK):
-                piece = view[start:start + _CHUNK]
-                while piece:  # a raw write may take less than it was given
-                    piece = piece[handle.write(piece):]
-                if (start + _CHUNK) % EARLY_WRITEBACK == 0:
-                    start_writeback(handle.fileno(), start + _CHUNK - EARLY_WRITEBACK,
-                                    EARLY_WRITEBACK)
-            os.fsync(handle.fileno())
-        os.replace(partial, path)
-        sync_directory(path.parent)
-        if not _reads_back(path, view):
-            path.unlink(missing_ok=True)
-            raise StorageError(_("The copy on {place} does not read back identical; it was "
-                                 "removed. Try another stick.").format(place=path.parent))
-    except OSError as error:
-        _remove_quietly(partial)
-        raise _write_failed(path, error, len(view)) from None
-    finally:
-        _remove_quietly(partial)
-
-
-def _remove_quietly(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        path.unlink(missing_ok=True)
+    """Write ``data`` to ``path`` by the USB rule (temporary name, flushed, read back from
+    the device identical, renamed; nothing left behind on failure)."""
+    with VerifiedCopy(path) as copy:
+        copy.write(data)
+        copy.commit()
 
 
 def archive_name(sender: str, receiver: str, sequence: int) -> str:

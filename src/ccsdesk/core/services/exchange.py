@@ -14,11 +14,13 @@ manifest and entries), so the level above can check which committee wrote what.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import exists, func, select
@@ -27,6 +29,7 @@ from sqlalchemy.orm import Session
 from ccsdesk.core.errors import InputError, NotFoundError, StateError
 from ccsdesk.core.exchange import archive, certificates, keys, keystore, store
 from ccsdesk.core.exchange import identity as identity_file
+from ccsdesk.core.exchange.verified_copy import VerifiedCopy
 from ccsdesk.core.i18n import N_, _
 from ccsdesk.core.services import exchange_content, journal, places, recommendations
 from ccsdesk.core.storage.folder import DataFolder
@@ -523,9 +526,16 @@ def _plan(folder: DataFolder, session: Session, to: str, passphrase: str,
 
 
 def send(folder: DataFolder, to: str, passphrase: str,
-         write: Callable[[bytes], None],
-         built: Callable[[int], None] | None = None) -> SendResult:
-    """Build the archive due to ``to`` and hand its bytes to ``write`` (e.g. a USB copy).
+         write: Callable[[bytes], None] | None = None,
+         built: Callable[[int], None] | None = None, *,
+         out: Path | None = None) -> SendResult:
+    """Build the archive due to ``to`` and hand its bytes to ``write`` (e.g. an e-mail), or
+    write it to the file ``out`` (e.g. on a USB stick) while it is built.
+
+    With ``out``, the archive goes to the stick block by block as it is sealed and is read
+    back from the device meanwhile (``verified_copy``): it never exists whole in memory, and
+    the copy is checked by the time the archive is complete; only its final name waits for
+    the record below.
 
     The due items are read in a read transaction and the archive (signed packets, ~0.35 s
     per session, then sealing) is built holding no lock, so the window or another program
@@ -534,10 +544,13 @@ def send(folder: DataFolder, to: str, passphrase: str,
     built again (``SEND_ATTEMPTS`` times at most, then refused) — and to record it. ``built``
     is told each time an archive is ready (the attempt number), before the lock is taken.
 
-    The archive is recorded as sent only when ``write`` returned, inside that same short
-    transaction: a full or pulled stick leaves no trace and the same sequence number is
-    used next time, and no other send can take the number meanwhile.
+    The archive is recorded as sent only when ``write`` returned (or the checked file got
+    its final name), inside that same short transaction: a full or pulled stick leaves no
+    trace and the same sequence number is used next time, and no other send can take the
+    number meanwhile.
     """
+    if (write is None) == (out is None):
+        raise ValueError("send needs either write or out")
     secrets = keys.unlock(folder.keys_dir, passphrase)
     for attempt in range(1, SEND_ATTEMPTS + 1):
         with folder.database.reading() as session:
@@ -555,43 +568,55 @@ def send(folder: DataFolder, to: str, passphrase: str,
             "sequence": sequence,
             "created": now.astimezone().isoformat(timespec="seconds"),
         }
-        data, manifest_bytes = archive.seal(manifest, entries, secrets.signing_key_der,
-                                            plan.chain, [peer.age_recipient, own.age_recipient])
-        if built is not None:
-            built(attempt)
-        with folder.database.unit_of_work() as session:
-            if _plan(folder, session, to, passphrase, segment=False).key() != plan.key():
-                continue  # changed while it was built: build it again from the new state
-            counts: dict[str, int] = {}
-            for item in plan.due:
-                counts[item.kind] = counts.get(item.kind, 0) + 1
-            row = ExchangeArchive(direction="out", peer_id=peer.id, sequence=sequence,
-                                  manifest_sha256=archive.sha256(manifest_bytes),
-                                  # The manifest's hash names the content; hashing 50 MB
-                                  # of ciphertext again would only slow the send.
-                                  file_sha256="", size=len(data),
-                                  created_at=now, at=now, entries=len(entries),
-                                  summary=json.dumps(counts))
-            session.add(row)
-            session.flush()
-            for item in plan.due:
-                session.add(ExchangeItem(archive_id=row.id, kind=item.kind, ref=item.ref,
-                                         label=item.label[:300], content_hash=item.digest))
-                if item.outbox_id is not None and item.kind == "ack":
-                    session.get(ExchangeOutbox, item.outbox_id).sent_archive_id = row.id  # type: ignore[union-attr]
-            segment = plan.segment
-            if segment is not None:
-                session.add(ExchangeItem(archive_id=row.id, kind=segment.kind,
-                                         ref=segment.ref, label=segment.label[:300],
-                                         content_hash=segment.digest))
-            journal.record(session, "exchange.send", f"committee:{peer.uid}",
-                           {"sequence": sequence, "manifest_sha256": row.manifest_sha256,
-                            "counts": counts})
-            write(data)
-            return SendResult(peer_id=peer.id, peer_name=peer.name, sequence=sequence,
-                              size=len(data), manifest_sha256=row.manifest_sha256,
-                              items=tuple((item.kind, item.label) for item in plan.due),
-                              counts=counts)
+        recipients = [peer.age_recipient, own.age_recipient]
+        with contextlib.ExitStack() as cleanup:
+            deliver: Callable[[], None]
+            if out is not None:
+                copy = cleanup.enter_context(VerifiedCopy(out))
+                size, manifest_bytes = archive.seal_to(
+                    copy, manifest, entries, secrets.signing_key_der, plan.chain, recipients)
+                copy.finish()
+                deliver = copy.commit
+            else:
+                data, manifest_bytes = archive.seal(manifest, entries, secrets.signing_key_der,
+                                                    plan.chain, recipients)
+                size = len(data)
+                deliver = partial(write, data)  # type: ignore[arg-type]
+            if built is not None:
+                built(attempt)
+            with folder.database.unit_of_work() as session:
+                if _plan(folder, session, to, passphrase, segment=False).key() != plan.key():
+                    continue  # changed while it was built: build it again from the new state
+                counts: dict[str, int] = {}
+                for item in plan.due:
+                    counts[item.kind] = counts.get(item.kind, 0) + 1
+                row = ExchangeArchive(direction="out", peer_id=peer.id, sequence=sequence,
+                                      manifest_sha256=archive.sha256(manifest_bytes),
+                                      # The manifest's hash names the content; hashing 50 MB
+                                      # of ciphertext again would only slow the send.
+                                      file_sha256="", size=size,
+                                      created_at=now, at=now, entries=len(entries),
+                                      summary=json.dumps(counts))
+                session.add(row)
+                session.flush()
+                for item in plan.due:
+                    session.add(ExchangeItem(archive_id=row.id, kind=item.kind, ref=item.ref,
+                                             label=item.label[:300], content_hash=item.digest))
+                    if item.outbox_id is not None and item.kind == "ack":
+                        session.get(ExchangeOutbox, item.outbox_id).sent_archive_id = row.id  # type: ignore[union-attr]
+                segment = plan.segment
+                if segment is not None:
+                    session.add(ExchangeItem(archive_id=row.id, kind=segment.kind,
+                                             ref=segment.ref, label=segment.label[:300],
+                                             content_hash=segment.digest))
+                journal.record(session, "exchange.send", f"committee:{peer.uid}",
+                               {"sequence": sequence, "manifest_sha256": row.manifest_sha256,
+                                "counts": counts})
+                deliver()
+                return SendResult(peer_id=peer.id, peer_name=peer.name, sequence=sequence,
+                                  size=size, manifest_sha256=row.manifest_sha256,
+                                  items=tuple((item.kind, item.label) for item in plan.due),
+                                  counts=counts)
     raise StateError(_("The data kept changing while the archive for « {name} » was being "
                        "built ({count} tries); nothing was sent. Send it again in a "
                        "moment.").format(name=plan.peer.name, count=SEND_ATTEMPTS))

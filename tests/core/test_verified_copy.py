@@ -1,0 +1,130 @@
+"""A file written while it is produced and read back from the device as it goes."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ccsdesk.core.errors import StorageError
+from ccsdesk.core.exchange import age_format, archive, keys, verified_copy
+from tests.conftest import small_filesystem
+
+
+def _stream(copy: verified_copy.VerifiedCopy, data: bytes, pieces: list[int]) -> None:
+    """Give ``data`` through the copy's own blocks, filled ``pieces`` bytes at a time."""
+    start = 0
+    for size in pieces:
+        block = copy.take()
+        block[:size] = data[start:start + size]
+        copy.give(block, size)
+        start += size
+    assert start == len(data)
+
+
+def test_blocks_given_in_any_sizes_make_the_same_file(tmp_path: Path) -> None:
+    # Three blocks for eleven pieces: each goes back to the producer once checked.
+    pieces = [1, 4095, 4097, verified_copy.BLOCK, 123_457, verified_copy.BLOCK - 1, 7,
+              verified_copy.BLOCK, 65_552, 2, 300_000]
+    data = os.urandom(sum(pieces))
+    target = tmp_path / "envoi.ccsa"
+    with verified_copy.VerifiedCopy(target, blocks=3) as copy:
+        _stream(copy, data, pieces)
+        copy.finish()
+        assert not target.exists()  # checked, not named yet
+        copy.commit()
+    assert target.read_bytes() == data
+    assert sorted(tmp_path.iterdir()) == [target]
+
+
+def test_the_device_is_read_back_directly_where_the_file_system_allows(tmp_path: Path) -> None:
+    """On Linux the read-back bypasses the system's cache (O_DIRECT) on a disk's file system;
+    tmpfs refuses it and the cache is dropped instead (tests run on both)."""
+    target = tmp_path / "x.bin"
+    target.write_bytes(b"x" * 10)
+    reader = verified_copy._Reader(target)
+    try:
+        with open("/proc/mounts", encoding="utf-8") as mounts:
+            kinds = {line.split()[1]: line.split()[2] for line in mounts}
+        kind = kinds[next(str(p) for p in (target, *target.parents) if str(p) in kinds)]
+        if kind == "tmpfs":
+            assert not reader.direct
+        elif kind in ("ext4", "xfs", "btrfs"):
+            assert reader.direct
+        else:
+            pytest.skip(f"the temporary folder is on {kind}")
+    finally:
+        reader.close()
+
+
+def test_discarding_leaves_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "envoi.ccsa"
+    with verified_copy.VerifiedCopy(target) as copy:
+        copy.write(os.urandom(3 * verified_copy.BLOCK + 5))
+        copy.finish()
+    assert list(tmp_path.iterdir()) == []
+    with verified_copy.VerifiedCopy(target) as copy:
+        copy.write(os.urandom(1000))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def stick(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MB tmpfs standing in for a nearly full USB stick (needs root)."""
+    yield from small_filesystem(tmp_path / "stick", "1m")
+
+
+def test_a_full_stick_stops_the_producer_and_leaves_nothing(stick: Path) -> None:
+    (stick / "autre.txt").write_bytes(b"x" * 1000)
+    data = os.urandom(3 * verified_copy.BLOCK)
+    with pytest.raises(StorageError, match="pas assez de place"), \
+            verified_copy.VerifiedCopy(stick / "envoi.ccsa", blocks=2) as copy:
+        _stream(copy, data, [verified_copy.BLOCK] * 3)
+        copy.commit()
+    assert sorted(p.name for p in stick.iterdir()) == ["autre.txt"]
+
+
+def test_a_fault_in_a_thread_is_raised_not_lost(tmp_path: Path) -> None:
+    with verified_copy.VerifiedCopy(tmp_path / "envoi.ccsa") as copy:
+        copy.give(12345, 10)  # type: ignore[arg-type]  # not bytes: the writer thread fails
+        with pytest.raises(TypeError):
+            copy.finish()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_removed_stick_creates_nothing(tmp_path: Path) -> None:
+    gone = tmp_path / "media" / "CLE_USB"
+    with pytest.raises(StorageError, match="retirée"):
+        verified_copy.VerifiedCopy(gone / "envoi.ccsa")
+    assert not gone.exists()
+
+
+def test_an_archive_sealed_to_a_file_is_the_archive_sealed_in_memory(tmp_path: Path) -> None:
+    """``archive.seal_to`` (straight to the stick) writes an archive that opens exactly as one
+    sealed in memory, large stored entry and small deflated ones alike, with CRC-32s that
+    the standard library's own zlib confirms (zipfile computes them with zlib-ng)."""
+    secrets, public = keys.generate("CCS de test", "Mali")
+    entries = [archive.Entry("entries/packets/p.pdf", "packet", os.urandom(5_000_000), "p"),
+               archive.Entry("entries/sessions/s.json", "session", b'{"a": 1}' * 1000, "s")]
+    manifest = {"sender": {"uid": "a", "name": "A"}, "receiver": {"uid": "b", "name": "B"},
+                "sequence": 1, "created": "2026-03-10T10:00:00+00:00"}
+    target = tmp_path / "envoi.ccsa"
+    with verified_copy.VerifiedCopy(target) as copy:
+        size, manifest_bytes = archive.seal_to(copy, manifest, entries,
+                                               secrets.signing_key_der,
+                                               [public.certificate_pem], [public.age_recipient])
+        copy.commit()
+    assert target.stat().st_size == size
+    inner = age_format.decrypt(target.read_bytes(), secrets.age_identity)
+    contents = archive.unpack(inner)
+    assert contents.manifest_bytes == manifest_bytes
+    assert {path: entry.data for path, entry in contents.entries.items()} == {
+        entry.path: entry.data for entry in entries}
+    with zipfile.ZipFile(io.BytesIO(inner)) as unzipped:
+        for info in unzipped.infolist():
+            assert zlib.crc32(unzipped.read(info)) == info.CRC, info.filename
