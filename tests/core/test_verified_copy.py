@@ -33,13 +33,17 @@ def test_blocks_given_in_any_sizes_make_the_same_file(tmp_path: Path) -> None:
               verified_copy.BLOCK, 65_552, 2, 300_000]
     data = os.urandom(sum(pieces))
     target = tmp_path / "envoi.ccsa"
+    descriptors = len(os.listdir("/proc/self/fd"))
     with verified_copy.VerifiedCopy(target, blocks=3) as copy:
         _stream(copy, data, pieces)
         copy.finish()
         assert not target.exists()  # checked, not named yet
+        # Closed before the rename (Windows renames no open file), and only once.
+        assert len(os.listdir("/proc/self/fd")) == descriptors
         copy.commit()
     assert target.read_bytes() == data
     assert sorted(tmp_path.iterdir()) == [target]
+    assert len(os.listdir("/proc/self/fd")) == descriptors
 
 
 def test_the_device_is_read_back_directly_where_the_file_system_allows(tmp_path: Path) -> None:

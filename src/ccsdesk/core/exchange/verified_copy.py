@@ -232,11 +232,10 @@ class VerifiedCopy:
         self._failure: Exception | str | None = None
         self._committed = False
         self._finished = False
-        self._own = [bytearray(BLOCK) for _index in range(blocks)]
-        self._own_ids = {id(block) for block in self._own}
+        self._blocks = blocks
+        self._own: list[bytearray] = []  # made as needed: small files need none
+        self._own_ids: set[int] = set()
         self._free: queue.SimpleQueue[bytearray | None] = queue.SimpleQueue()
-        for block in self._own:
-            self._free.put(block)
         self._to_write: queue.SimpleQueue[tuple[Any, int, int] | None] = queue.SimpleQueue()
         self._to_check: queue.SimpleQueue[tuple[Any, int, int] | None] = queue.SimpleQueue()
         self._reader: _Reader | None = None
@@ -262,7 +261,14 @@ class VerifiedCopy:
 
     def take(self) -> bytearray:
         """An empty block (waits while all of them are on their way to the device)."""
-        block = self._free.get()
+        try:
+            block = self._free.get_nowait()
+        except queue.Empty:
+            if len(self._own) < self._blocks:
+                self._own.append(bytearray(BLOCK))
+                self._own_ids.add(id(self._own[-1]))
+                return self._own[-1]
+            block = self._free.get()
         if block is None:
             self._free.put(None)  # for the next caller too
             raise self._refusal()
@@ -290,6 +296,7 @@ class VerifiedCopy:
             self._to_write.put(None)
             self._writer.join()
             self._checker.join()
+            self._close()  # Windows renames no file that is still open
         if self._failure is not None:
             raise self._refusal()
 
@@ -393,8 +400,11 @@ class VerifiedCopy:
                               "there.").format(place=self.path.parent))
 
     def _close(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self._descriptor)
+        """Close both descriptors, once (a number closed twice may be another file's)."""
+        if self._descriptor >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._descriptor)
+            self._descriptor = -1
         if self._reader is not None:
             with contextlib.suppress(OSError):
                 self._reader.close()
