@@ -73,6 +73,38 @@ def test_streaming_in_pieces_gives_one_valid_file(keys) -> None:  # type: ignore
     assert age_format.decrypt(sealed, identities[0]) == plain
 
 
+class _Blocks:
+    """A sink keeping what it is given: the blocks an age file is cut into."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.given: list[bytes] = []
+
+    def take(self) -> memoryview:
+        return memoryview(bytearray(self.size))
+
+    def give(self, block: memoryview, size: int) -> None:
+        self.given.append(bytes(block[:size]))
+
+
+@pytest.mark.parametrize("block", [70_000, 65_552, 200_003])
+def test_blocks_are_filled_to_the_byte_and_make_the_same_file(keys, block: int) -> None:  # type: ignore[no-untyped-def]
+    """A sealed chunk that does not fit in a block is split across two, so every block but
+    the last is full (what direct writes to the device need)."""
+    identities, recipients = keys
+    plain = os.urandom(500_000)
+    sink = _Blocks(block)
+    output = age_format.BlockOutput(sink)
+    encryptor = age_format.Encryptor(recipients, output)
+    for start in range(0, len(plain), 100_000):
+        encryptor.write(memoryview(plain)[start:start + 100_000])
+    encryptor.finish()
+    assert output.close() == sum(map(len, sink.given))
+    assert all(len(piece) == block for piece in sink.given[:-1])
+    assert 0 < len(sink.given[-1]) <= block
+    assert age_format.decrypt(b"".join(sink.given), identities[0]) == plain
+
+
 def test_a_stranger_key_a_cut_or_an_extended_file_is_refused(keys) -> None:  # type: ignore[no-untyped-def]
     identities, recipients = keys
     plain = os.urandom(2 * 65536)  # exactly two full chunks: the last one is full

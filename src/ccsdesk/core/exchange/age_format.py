@@ -203,37 +203,54 @@ class MemoryOutput:
 
 class BlockSink(Protocol):
     """Takes an age file block by block as it is written (e.g. a file being written to a
-    stick and read back meanwhile, ``transport.VerifiedCopy``)."""
+    stick and read back meanwhile, ``verified_copy.VerifiedCopy``)."""
 
-    def take(self) -> bytearray:
-        """An empty block to fill (at least ``CHUNK + TAG`` bytes plus a header)."""
+    def take(self) -> memoryview:
+        """An empty block to fill, always of the same size."""
 
-    def give(self, block: bytearray, size: int) -> None:
+    def give(self, block: memoryview, size: int) -> None:
         """The first ``size`` bytes of ``block`` follow what was given before."""
 
 
 class BlockOutput:
     """An :class:`Output` over a :class:`BlockSink`: fills one block at a time, so a large
-    archive never exists whole in memory."""
+    archive never exists whole in memory.
+
+    Every block but the last is filled to the byte: a sealed chunk that does not fit is
+    sealed aside and split across two blocks (one 64 KiB copy per block), so that blocks
+    start and end on the boundaries a direct write to the device needs.
+    """
 
     def __init__(self, sink: BlockSink) -> None:
         self._sink = sink
-        self._block: bytearray | None = None
+        self._block: memoryview | None = None
         self._fill = 0
+        self._aside = bytearray(CHUNK + TAG)
+        self._split = False
         self.size = 0
 
     def room(self, size: int) -> memoryview:
-        if self._block is not None and self._fill + size > len(self._block):
-            self._pass_on()
         if self._block is None:
             self._block, self._fill = self._sink.take(), 0
-            if size > len(self._block):
-                raise ValueError("block too small")
-        return memoryview(self._block)[self._fill:self._fill + size]
+        self._split = self._fill + size > len(self._block)
+        if self._split:
+            if size > len(self._aside):
+                raise ValueError("piece larger than a sealed chunk")
+            return memoryview(self._aside)[:size]
+        return self._block[self._fill:self._fill + size]
 
     def keep(self, size: int) -> None:
-        self._fill += size
         self.size += size
+        if not self._split:
+            self._fill += size
+            return
+        assert self._block is not None
+        head = len(self._block) - self._fill
+        self._block[self._fill:] = self._aside[:head]
+        self._fill = len(self._block)
+        self._pass_on()
+        self._block, self._fill = self._sink.take(), size - head
+        self._block[:self._fill] = self._aside[head:size]
 
     def _pass_on(self) -> None:
         if self._block is not None and self._fill:

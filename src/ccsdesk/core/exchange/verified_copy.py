@@ -23,21 +23,20 @@ from __future__ import annotations
 import collections
 import contextlib
 import errno
-import mmap
 import os
 import queue
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ccsdesk.core.errors import StorageError
 from ccsdesk.core.files import sync_directory
 from ccsdesk.core.i18n import _
 
-BLOCK = 2 * 1024 * 1024  # what the producer fills and the threads pass along
-BLOCKS = 8  # blocks in flight: 16 MB at most between sealing and the checked file
+BLOCK = 1024 * 1024  # what the producer fills and the threads pass along
+BLOCKS = 16  # blocks in flight: 16 MB at most between sealing and the checked file
 READ = 1024 * 1024  # one read-back request
 _ALIGN = 4096  # O_DIRECT offsets, sizes and buffers
 EARLY_WRITEBACK = 8 * 1024 * 1024  # bytes written between two nudges to the writeback
@@ -54,6 +53,25 @@ def start_writeback(descriptor: int, offset: int, length: int) -> None:
     if hasattr(os, "posix_fadvise"):
         with contextlib.suppress(OSError):
             os.posix_fadvise(descriptor, offset, length, os.POSIX_FADV_DONTNEED)
+
+
+def _aligned(size: int) -> tuple[bytearray, int]:
+    """Memory for ``size`` bytes starting on a page, as direct writes and reads want: the
+    bytearray and where in it they start (its bytes never move: it is never resized)."""
+    import ctypes
+
+    memory = bytearray(size + _ALIGN)
+    address = ctypes.addressof((ctypes.c_char * len(memory)).from_buffer(memory))
+    return memory, -address % _ALIGN
+
+
+def _write_at(descriptor: int, view: memoryview, offset: int) -> None:
+    """All of ``view`` at ``offset`` (``pwrite`` where it exists; elsewhere one descriptor
+    writes in order, so its own position is that offset)."""
+    while view:  # a raw write may take less than it was given
+        done = (os.pwrite(descriptor, view, offset) if hasattr(os, "pwrite")
+                else os.write(descriptor, view))
+        view, offset = view[done:], offset + done
 
 
 def _range_sync() -> Callable[[int, int, int, int], int] | None:
@@ -110,8 +128,8 @@ class _Reader:
         self._file = open(descriptor, "rb", buffering=0)  # noqa: SIM115 - closed by close()
         self.position = 0
         self._longer = False
-        self._buffer = mmap.mmap(-1, READ)  # page-aligned, as O_DIRECT wants
-        self._view = memoryview(self._buffer)
+        memory, offset = _aligned(READ) if self.direct else (bytearray(READ), 0)
+        self._view = memoryview(memory)[offset:offset + READ]
 
     def read_until(self, end: int, last: bool) -> memoryview | None:
         """The next piece of the file, at most up to ``end`` (all of it when ``last``):
@@ -136,8 +154,6 @@ class _Reader:
 
     def close(self) -> None:
         self._file.close()
-        self._view.release()
-        self._buffer.close()
 
 
 def _comparable(data: bytes | bytearray | memoryview) -> bytes | bytearray:
@@ -145,50 +161,62 @@ def _comparable(data: bytes | bytearray | memoryview) -> bytes | bytearray:
     return data if isinstance(data, bytes | bytearray) else bytes(data)
 
 
-class ReadBack:
-    """What was given, compared with what the file reads back, oldest first; each block
-    fully compared is released (back to the producer)."""
+@dataclass(frozen=True)
+class _Piece:
+    """``size`` bytes of ``memory`` from ``start``, next in the file; ``block`` is the window
+    taken from the copy's own blocks (given back once checked), or None."""
 
-    def __init__(self, reader: _Reader, release: Callable[[Any], None]) -> None:
+    memory: bytes | bytearray
+    start: int
+    size: int
+    block: memoryview | None
+
+
+class ReadBack:
+    """What was given, compared with what the file reads back, oldest first; each piece
+    fully compared is released (its block back to the producer)."""
+
+    def __init__(self, reader: _Reader, release: Callable[[_Piece], None]) -> None:
         self._reader = reader
         self._release = release
-        # [block, next byte to compare, end]: bytes or bytearray, compared in place
-        self._pending: collections.deque[list[Any]] = collections.deque()
+        self._pending: collections.deque[_Piece] = collections.deque()
+        self._compared = 0  # bytes of the oldest pending piece already compared
         self.given = 0
 
-    def add(self, block: bytes | bytearray, size: int, start: int = 0) -> None:
-        """``size`` bytes of ``block`` from ``start`` come next in the file."""
-        self._pending.append([block, start, start + size])
-        self.given += size
+    def add(self, piece: _Piece) -> None:
+        """``piece`` comes next in the file."""
+        self._pending.append(piece)
+        self.given += piece.size
 
     def compare(self, last: bool) -> bool:
         """Read the file as far as what was given (to its end when ``last``, and then the
         file must end there too) and compare; False at the first difference."""
         reader, pending = self._reader, self._pending
         while reader.position < self.given:
-            piece = reader.read_until(self.given, last)
-            if piece is None:
+            read = reader.read_until(self.given, last)
+            if read is None:
                 return True  # the rest of this range is read with the next one
-            if not piece:
+            if not read:
                 return False  # the file is shorter than what was written
             done = 0
-            while done < len(piece):
-                entry = pending[0]
-                block, compared, block_end = entry
-                size = min(block_end - compared, len(piece) - done)
+            while done < len(read):
+                piece = pending[0]
+                size = min(piece.size - self._compared, len(read) - done)
                 # memcmp in place: no copy (a memoryview comparison goes byte by byte)
-                if not block.startswith(piece[done:done + size], compared):
+                if not piece.memory.startswith(read[done:done + size],
+                                               piece.start + self._compared):
                     return False
                 done += size
-                entry[1] = compared + size
-                if entry[1] == block_end:
+                self._compared += size
+                if self._compared == piece.size:
                     pending.popleft()
-                    self._release(block)
+                    self._compared = 0
+                    self._release(piece)
         return not last or reader.at_end()
 
     def release_all(self) -> None:
         while self._pending:
-            self._release(self._pending.popleft()[0])
+            self._release(self._pending.popleft())
 
 
 def reads_back(path: Path, data: bytes | bytearray | memoryview,
@@ -201,7 +229,7 @@ def reads_back(path: Path, data: bytes | bytearray | memoryview,
         check = ReadBack(reader, lambda _block: None)
         start = 0
         for end in (*steps, len(whole)):
-            check.add(whole, end - start, start)
+            check.add(_Piece(whole, start, end - start, None))
             start = end
             if not check.compare(last=end == len(whole)):
                 return False
@@ -218,11 +246,17 @@ class VerifiedCopy:
     ``finish`` (all on the device and checked), then ``commit`` (the final name). ``discard``
     (or leaving the ``with`` block without committing) removes the temporary file. Every
     failure is a :class:`StorageError` saying what happened, from whichever call comes next.
+
+    Where the file system takes direct writes (Linux, ``O_DIRECT``), whole blocks go
+    straight from memory to the device: no copy into the system's cache, nothing left for
+    its writeback to do. The last, partial block (and any bytes given by :meth:`write`)
+    goes through the cache.
     """
 
     def __init__(self, path: Path, blocks: int = BLOCKS) -> None:
         self.path = path
         self.size = 0
+        self.direct_bytes = 0  # written straight to the device, bypassing the cache
         self._partial = path.with_name(path.name + ".partial")
         if not path.parent.is_dir():
             # Never create it: a pulled stick's mount point would become a folder on the PC.
@@ -233,19 +267,24 @@ class VerifiedCopy:
         self._committed = False
         self._finished = False
         self._blocks = blocks
-        self._own: list[bytearray] = []  # made as needed: small files need none
-        self._own_ids: set[int] = set()
-        self._free: queue.SimpleQueue[bytearray | None] = queue.SimpleQueue()
-        self._to_write: queue.SimpleQueue[tuple[Any, int, int] | None] = queue.SimpleQueue()
-        self._to_check: queue.SimpleQueue[tuple[Any, int, int] | None] = queue.SimpleQueue()
+        self._made = 0  # blocks are made as needed: small files need none
+        self._windows: dict[int, tuple[bytearray, int]] = {}  # id(window) -> its memory
+        self._free: queue.SimpleQueue[memoryview | None] = queue.SimpleQueue()
+        self._to_write: queue.SimpleQueue[_Piece | None] = queue.SimpleQueue()
+        self._to_check: queue.SimpleQueue[_Piece | None] = queue.SimpleQueue()
         self._reader: _Reader | None = None
+        self._direct = -1
         try:
             self._descriptor = os.open(self._partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC
                                        | getattr(os, "O_BINARY", 0), 0o644)
             try:
                 self._reader = _Reader(self._partial)
+                if hasattr(os, "O_DIRECT") and hasattr(os, "pwrite"):
+                    with contextlib.suppress(OSError):  # tmpfs and a few others refuse it
+                        self._direct = os.open(self._partial, os.O_WRONLY | os.O_DIRECT)
+                self.direct = self._direct >= 0  # whole blocks bypass the system's cache
             except OSError:
-                os.close(self._descriptor)
+                self._close()
                 raise
         except OSError as error:
             self._remove_partial()
@@ -259,28 +298,38 @@ class VerifiedCopy:
 
     # --- the producer's side ---------------------------------------------------------------
 
-    def take(self) -> bytearray:
-        """An empty block (waits while all of them are on their way to the device)."""
+    def take(self) -> memoryview:
+        """An empty block of :data:`BLOCK` bytes (waits while all of them are on their way
+        to the device)."""
         try:
             block = self._free.get_nowait()
         except queue.Empty:
-            if len(self._own) < self._blocks:
-                self._own.append(bytearray(BLOCK))
-                self._own_ids.add(id(self._own[-1]))
-                return self._own[-1]
-            block = self._free.get()
+            block = self._new_block() if self._made < self._blocks else self._free.get()
         if block is None:
             self._free.put(None)  # for the next caller too
             raise self._refusal()
         return block
 
-    def give(self, block: bytes | bytearray, size: int, start: int = 0) -> None:
-        """``size`` bytes of ``block`` (one taken here, or any bytes left untouched until
-        :meth:`finish`) from ``start`` come next in the file."""
+    def _new_block(self) -> memoryview:
+        """A block whose memory starts on a page, as direct writes want."""
+        memory, offset = _aligned(BLOCK) if self._direct >= 0 else (bytearray(BLOCK), 0)
+        window = memoryview(memory)[offset:offset + BLOCK]
+        self._windows[id(window)] = (memory, offset)
+        self._made += 1
+        return window
+
+    def give(self, block: memoryview | bytes | bytearray, size: int, start: int = 0) -> None:
+        """``size`` bytes of ``block`` from ``start`` come next in the file: a block taken
+        here, or bytes left untouched until :meth:`finish`."""
         if self._failure is not None:
             raise self._refusal()
+        own = self._windows.get(id(block))
+        if own is not None:
+            piece = _Piece(own[0], own[1] + start, size, block)
+        else:
+            piece = _Piece(block, start, size, None)  # type: ignore[arg-type]
         self.size += size
-        self._to_write.put((block, size, start))
+        self._to_write.put(piece)
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         """All of ``data`` next in the file (bytes and bytearrays are not copied; they must
@@ -337,24 +386,27 @@ class VerifiedCopy:
         self._free.put(None)  # a producer waiting for a block stops
 
     def _write_all(self) -> None:
-        """Write each block given, start its writeback, pass it on to the checker; at the
-        end flush everything (the file's data and size) to the device."""
+        """Write each piece given (whole aligned blocks directly to the device where
+        possible, the rest through the cache with its writeback started at once), pass it on
+        to the checker; at the end flush everything (data and size) to the device."""
         written = nudged = 0
         try:
-            while (item := self._to_write.get()) is not None and self._failure is None:
-                block, size, start = item
-                with memoryview(block) as whole:
-                    view = whole[start:start + size]
-                    while view:  # a raw write may take less than it was given
-                        view = view[os.write(self._descriptor, view):]
-                written += size
-                if self._sync_range is not None:
-                    self._sync_range(self._descriptor, written - size, size,
+            while (piece := self._to_write.get()) is not None and self._failure is None:
+                direct = (self._direct >= 0 and piece.block is not None
+                          and written % _ALIGN == 0 and piece.size % _ALIGN == 0)
+                with memoryview(piece.memory) as whole:
+                    _write_at(self._direct if direct else self._descriptor,
+                              whole[piece.start:piece.start + piece.size], written)
+                written += piece.size
+                if direct:
+                    self.direct_bytes += piece.size  # already on the device
+                elif self._sync_range is not None:
+                    self._sync_range(self._descriptor, written - piece.size, piece.size,
                                      _SYNC_RANGE_START)
                 elif written - nudged >= EARLY_WRITEBACK:
                     start_writeback(self._descriptor, nudged, written - nudged)
                     nudged = written
-                self._to_check.put(item)
+                self._to_check.put(piece)
             if self._failure is None:
                 os.fsync(self._descriptor)
         except Exception as error:  # said by finish(), never lost in a thread
@@ -367,10 +419,10 @@ class VerifiedCopy:
         assert self._reader is not None
         check = ReadBack(self._reader, self._release)
         try:
-            while (item := self._to_check.get()) is not None:
+            while (piece := self._to_check.get()) is not None:
                 if self._failure is not None:
                     continue  # drain: the writer still says when it stopped
-                check.add(*item)
+                check.add(piece)
                 if self._sync_range is not None:
                     self._sync_range(self._descriptor, self._reader.position,
                                      check.given - self._reader.position, _SYNC_RANGE_WAIT)
@@ -383,9 +435,9 @@ class VerifiedCopy:
         finally:
             check.release_all()
 
-    def _release(self, block: Any) -> None:
-        if id(block) in self._own_ids:
-            self._free.put(block)
+    def _release(self, piece: _Piece) -> None:
+        if piece.block is not None:
+            self._free.put(piece.block)
 
     # --- cleaning up ------------------------------------------------------------------------
 
@@ -400,11 +452,12 @@ class VerifiedCopy:
                               "there.").format(place=self.path.parent))
 
     def _close(self) -> None:
-        """Close both descriptors, once (a number closed twice may be another file's)."""
-        if self._descriptor >= 0:
-            with contextlib.suppress(OSError):
-                os.close(self._descriptor)
-            self._descriptor = -1
+        """Close the descriptors, once (a number closed twice may be another file's)."""
+        for name in ("_descriptor", "_direct"):
+            if getattr(self, name) >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(getattr(self, name))
+                setattr(self, name, -1)
         if self._reader is not None:
             with contextlib.suppress(OSError):
                 self._reader.close()
