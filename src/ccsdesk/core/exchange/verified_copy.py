@@ -55,7 +55,7 @@ def start_writeback(descriptor: int, offset: int, length: int) -> None:
             os.posix_fadvise(descriptor, offset, length, os.POSIX_FADV_DONTNEED)
 
 
-def _aligned(size: int) -> tuple[bytearray, int]:
+def page_aligned(size: int) -> tuple[bytearray, int]:
     """Memory for ``size`` bytes starting on a page, as direct writes and reads want: the
     bytearray and where in it they start (its bytes never move: it is never resized)."""
     import ctypes
@@ -128,7 +128,7 @@ class _Reader:
         self._file = open(descriptor, "rb", buffering=0)  # noqa: SIM115 - closed by close()
         self.position = 0
         self._longer = False
-        memory, offset = _aligned(READ) if self.direct else (bytearray(READ), 0)
+        memory, offset = page_aligned(READ) if self.direct else (bytearray(READ), 0)
         self._view = memoryview(memory)[offset:offset + READ]
 
     def read_until(self, end: int, last: bool) -> memoryview | None:
@@ -312,7 +312,7 @@ class VerifiedCopy:
 
     def _new_block(self) -> memoryview:
         """A block whose memory starts on a page, as direct writes want."""
-        memory, offset = _aligned(BLOCK) if self._direct >= 0 else (bytearray(BLOCK), 0)
+        memory, offset = page_aligned(BLOCK) if self._direct >= 0 else (bytearray(BLOCK), 0)
         window = memoryview(memory)[offset:offset + BLOCK]
         self._windows[id(window)] = (memory, offset)
         self._made += 1
