@@ -96,7 +96,7 @@ class FileSource:
                 got = self._file.readinto(target[done:])
                 if not got:
                     raise InputError(_("The file {file} changed while it was being read "
-                                       "(it is shorter); nothing was imported.").format(
+                                       "(it got shorter); nothing was imported.").format(
                                            file=self.path))
                 done += got
         except OSError as error:
