@@ -5,17 +5,23 @@ age, too large, cut or changed while it is read — with nothing left behind.
 
 from __future__ import annotations
 
+import base64
+import io
+import json
 import os
 import sys
+import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from ccsdesk.core.errors import InputError, NotFoundError
-from ccsdesk.core.exchange import age_format, archive, keys, store, streamed_open
+from ccsdesk.core.exchange import age_format, archive, identity, keys, store, streamed_open
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.core.storage.models import ExchangeArchive
+from tests.conftest import PASSPHRASE
 from tests.core.exchange_helpers import signed_session
 
 BIG = 3 * 1024 * 1024 + 11
@@ -197,3 +203,68 @@ def test_a_file_removed_once_opened_is_still_read_whole(signer, tmp_path: Path) 
         source.close()
     contents = archive.unpack(opening.plain, known=opening.digests)
     assert contents.entries["entries/packets/p0.pdf"].data == payload
+
+
+def _overlapping(signer) -> bytes:  # type: ignore[no-untyped-def]
+    """A signed inner zip whose small entry lies inside the large one's data: no sender of
+    ours writes that, but a signer may; it must read the same with or without holes."""
+    secrets, public = signer
+    small, small_name = b'{"x": 1}', "entries/sessions/s.json"
+    inside = zipfile.ZipInfo(small_name, date_time=(2026, 3, 10, 10, 0, 0))
+    inside.file_size = inside.compress_size = len(small)
+    inside.CRC = zlib.crc32(small)
+    prefix = os.urandom(2 * 1024 * 1024)  # far past where the large entry's hole begins
+    big = prefix + inside.FileHeader() + small + os.urandom(1024 * 1024)
+    big_name = "entries/packets/p.pdf"
+    listed = [{"path": big_name, "kind": "packet", "ref": "p", "size": len(big),
+               "sha256": archive.sha256(big)},
+              {"path": small_name, "kind": "session", "ref": "s", "size": len(small),
+               "sha256": archive.sha256(small)}]
+    manifest = json.dumps({"format": archive.FORMAT, "sender": {"uid": "a", "name": "A"},
+                           "receiver": {"uid": "b", "name": "B"}, "sequence": 1,
+                           "entries": listed}).encode()
+    signature = {"format": archive.SIGNATURE_FORMAT, "algorithm": "ecdsa-p256-sha256",
+                 "signature": base64.b64encode(
+                     identity.sign_bytes(secrets.signing_key_der, manifest)).decode(),
+                 "chain": [public.certificate_pem]}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as out:
+        out.writestr(big_name, big, compress_type=zipfile.ZIP_STORED)
+        info = out.getinfo(big_name)
+        inside.header_offset = info.header_offset + 30 + len(big_name) + len(prefix)
+        out.filelist.append(inside)
+        out.NameToInfo[small_name] = inside
+        out.writestr(archive.MANIFEST, manifest)
+        out.writestr(archive.SIGNATURE, json.dumps(signature))
+    return buffer.getvalue()
+
+
+@linux_only
+def test_an_entry_inside_another_reads_the_same_with_holes(signer, folder: DataFolder,  # type: ignore[no-untyped-def]
+                                                           tmp_path: Path) -> None:
+    secrets, public = signer
+    inner = _overlapping(signer)
+    sealed = archive.encrypt(inner, [public.age_recipient])
+    path = tmp_path / "archive.ccsa"
+    path.write_bytes(sealed)
+    in_memory = archive.open_sealed(sealed, secrets.age_identity)
+    streamed = archive.open_sealed(path, secrets.age_identity, keep=store.incoming(folder))
+    assert streamed.holes is not None  # the small entry was read from the kept file
+    assert {p: e.data for p, e in streamed.entries.items()} == {
+        p: e.data for p, e in in_memory.entries.items()}
+    assert streamed.entries["entries/sessions/s.json"].data == b'{"x": 1}'
+    assert bytes(streamed.inner) == inner
+
+
+def test_receive_checks_the_file_before_the_passphrase(commune: DataFolder, cli,  # type: ignore[no-untyped-def]
+                                                       tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CCSDESK_PASSPHRASE", PASSPHRASE + "-faux")
+    missing = cli("receive", str(tmp_path / "absente.ccsa"))
+    assert missing.code == 1 and "n’existe pas" in missing.err
+    folder_given = cli("receive", str(tmp_path))
+    assert folder_given.code == 1 and "ne peut pas être lu" in folder_given.err
+    monkeypatch.setenv("CCSDESK_PASSPHRASE", PASSPHRASE)
+    junk = tmp_path / "courrier.ccsa"
+    junk.write_bytes(b"Bonjour, voici l'archive." * 10)
+    refused = cli("receive", str(junk))
+    assert refused.code == 1 and "format age" in refused.err

@@ -85,7 +85,9 @@ def check_archive_file(path: Path) -> None:
     from ccsdesk.core.exchange import archive
 
     try:
-        size = path.stat().st_size
+        with path.open("rb") as handle:  # a folder, or a file we may not read, fails here
+            size = os.fstat(handle.fileno()).st_size
+            handle.read(1)
     except FileNotFoundError:
         raise NotFoundError(_("The file {file} does not exist.").format(file=path)) from None
     except OSError as error:
