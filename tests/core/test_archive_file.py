@@ -123,7 +123,8 @@ def test_a_changed_file_is_refused_and_leaves_nothing(signer, folder: DataFolder
     with pytest.raises(InputError) as from_file:  # the very refusal the bytes get
         archive.open_sealed(path, secrets.age_identity, keep=store.incoming(folder))
     assert str(from_file.value) == str(from_bytes.value)
-    assert ("endommagée" if where != "header" else "adressée") in str(from_file.value)
+    expected = ("endommagée",) if where != "header" else ("adressée", "format age")
+    assert any(word in str(from_file.value) for word in expected)  # which, depends on the key
     assert _kept_files(folder) == []
     assert _descriptors() == before  # the archive and the unnamed file were both closed
 
