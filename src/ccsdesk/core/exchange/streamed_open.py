@@ -30,6 +30,7 @@ import os
 import queue
 import struct
 import threading
+import weakref
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -120,8 +121,6 @@ class Holes:
         self._ranges = ranges  # (start, end) byte ranges, sorted, not yet filled
         self._descriptor = os.dup(descriptor)
         self._lock = threading.Lock()
-        import weakref
-
         self._close = weakref.finalize(self, os.close, self._descriptor)
 
     def _pread(self, start: int, size: int) -> bytes:
@@ -158,6 +157,12 @@ class Holes:
                 with memoryview(self._plain) as view:
                     view[lo:hi] = self._pread(lo, hi - lo)
                 self._ranges.remove((lo, hi))
+
+
+def _block() -> memoryview:
+    """A reused block of plaintext, small enough to stay in the CPU's cache while it is
+    decrypted, hashed and written."""
+    return memoryview(bytearray(BLOCK * age_format.CHUNK))
 
 
 def _plain_buffer(size: int) -> Any:
@@ -277,7 +282,7 @@ class StreamedOpen:
                     if hashing:
                         slot = hashing.free.get()
                     else:  # nothing to hash: one block is enough
-                        self._spare = self._spare or _Hashing.spare(BLOCK * chunk)
+                        self._spare = self._spare or _block()
                         slot = self._spare
                     out = slot[:size]
                 else:
@@ -326,13 +331,9 @@ class _Hashing:
         self.blocks: queue.Queue[tuple[int, memoryview, Any] | None] = queue.Queue()
         self.free: queue.Queue[memoryview] = queue.Queue()
         for _slot in range(RING):
-            self.free.put(self.spare(BLOCK * age_format.CHUNK))
+            self.free.put(_block())
         self.thread = threading.Thread(target=self._run, name="archive-hashing", daemon=True)
         self.thread.start()
-
-    @staticmethod
-    def spare(size: int) -> memoryview:
-        return memoryview(bytearray(size))
 
     def _run(self) -> None:
         member, start, digest, working = 0, -1, None, True
