@@ -20,7 +20,7 @@ from sqlalchemy import select
 from ccsdesk.core.errors import InputError, NotFoundError
 from ccsdesk.core.exchange import age_format, archive, identity, keys, store, streamed_open
 from ccsdesk.core.storage.folder import DataFolder
-from ccsdesk.core.storage.models import ExchangeArchive
+from ccsdesk.core.storage.models import Committee, ExchangeArchive
 from tests.conftest import PASSPHRASE
 from tests.core.exchange_helpers import signed_session
 
@@ -269,3 +269,30 @@ def test_receive_checks_the_file_before_the_passphrase(commune: DataFolder, cli,
     junk.write_bytes(b"Bonjour, voici l'archive." * 10)
     refused = cli("receive", str(junk))
     assert refused.code == 1 and "format age" in refused.err
+
+
+@linux_only
+def test_a_large_archive_refused_by_the_import_leaves_nothing(pair, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    commune, district = pair
+    with commune.folder.database.reading() as session:
+        own = session.query(Committee).filter_by(relation="self").one()
+        parent = session.query(Committee).filter_by(relation="parent").one()
+        sender = {"uid": own.uid, "name": own.name, "level": own.level}
+        recipient, chain = parent.age_recipient, [own.signing_certificate]
+    # Sealed for the District's key, but the signed manifest names someone else.
+    manifest = {"sender": sender, "receiver": {"uid": "ailleurs", "name": "CCS de Kati"},
+                "sequence": 1, "created": "2026-03-10T10:00:00+00:00"}
+    entries = [archive.Entry("entries/packets/p.pdf", "packet", os.urandom(BIG), "p")]
+    sealed, _manifest = archive.seal(manifest, entries, commune.secrets.signing_key_der,
+                                     chain, [recipient])
+    path = tmp_path / "archive.ccsa"
+    path.write_bytes(sealed)
+    gc.collect()
+    before = _descriptors()
+    with pytest.raises(InputError, match="CCS de Kati"):
+        district.receive(path)
+    gc.collect()
+    assert _kept_files(district.folder) == []
+    assert _descriptors() == before  # the unnamed file and its copy for holes were closed
