@@ -11,14 +11,13 @@ from OpenSSL, whose ChaCha20-Poly1305 runs 3–4× faster here than pyrage's. Se
 proves that the stock tool reads what we write and that we read what it writes.
 
 Only what archives need is here: X25519 recipients and identities, binary (not armored)
-files; a reader checks the header with :class:`Payload`, then opens the chunks from wherever
-they are, in any order (``streamed_open`` reads a received file block by block).
-Encryption streams: :class:`Encryptor` takes the plaintext
+files, whole payloads in memory. Encryption streams: :class:`Encryptor` takes the plaintext
 piece by piece (the archive's entries as they are laid out) and seals each 64 KiB chunk
 straight into one preallocated output buffer, without an intermediate copy of the whole.
 Decryption checks everything before giving a single byte back: the header's syntax, the
 header MAC, and every chunk's tag, the last chunk's flag included (a truncated or extended
-file fails).
+file fails). A reader checks the header with :class:`Payload`, then opens the chunks from
+wherever they are, in any order (``streamed_open`` reads a received file block by block).
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ import hashlib
 import hmac
 import os
 import re
-from collections.abc import Callable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -314,10 +312,10 @@ class Payload:
     in any order (each chunk's nonce is its number and whether it is the last).
     """
 
-    def __init__(self, head: bytes | bytearray | memoryview, total: int, identity: str,
-                 read: Callable[[int, int], bytes]) -> None:
-        """``head``: the file's first ``min(total, MAX_HEADER)`` bytes (or more); ``read``:
-        ``(offset, size) -> bytes`` for the payload nonce, which may lie past ``head``."""
+    def __init__(self, head: bytes | bytearray | memoryview, total: int,
+                 identity: str) -> None:
+        """``head``: the file's first ``min(total, MAX_HEADER)`` bytes (or more). The
+        payload nonce, which may lie past ``head``, is then given to :meth:`begin`."""
         private = identity_key(identity)
         with memoryview(head) as whole:
             view = whole.cast("B")
@@ -329,20 +327,23 @@ class Payload:
                             hashlib.sha256).digest()
         if not hmac.compare_digest(expected, mac):
             raise AgeError("damaged")
-        self.start = start + NONCE  # where the first chunk begins in the file
+        self._file_key = file_key
+        self.nonce_at = start  # where the payload nonce lies in the file
+        self.start = start + NONCE  # where the first chunk begins
         body = total - self.start
         if body < TAG:
             raise AgeError("damaged")
-        nonce = read(start, NONCE)
-        if len(nonce) != NONCE:
-            raise AgeError("damaged")
-        self._aead = ChaCha20Poly1305(_hkdf(file_key, nonce, b"payload"))
         self.chunks = -(-body // (CHUNK + TAG))
         last_size = body - (self.chunks - 1) * (CHUNK + TAG)
         if last_size < TAG or (last_size == TAG and self.chunks > 1):
             raise AgeError("damaged")  # a cut file, or an empty last chunk age never writes
         self.total = total
         self.plain_size = body - TAG * self.chunks
+        self._aead: ChaCha20Poly1305 | None = None
+
+    def begin(self, nonce: bytes | memoryview) -> None:
+        """The payload key, from the ``NONCE`` bytes found at :attr:`nonce_at`."""
+        self._aead = ChaCha20Poly1305(_hkdf(self._file_key, bytes(nonce), b"payload"))
 
     def chunk_of(self, offset: int) -> int:
         """The chunk holding plaintext byte ``offset``."""
@@ -362,11 +363,14 @@ class Payload:
         """Decrypt chunk ``index`` (its sealed bytes ``piece``) into ``target``, exactly its
         plaintext size; :class:`AgeError` if it was changed."""
         nonce = _chunk_nonce(index, index == self.chunks - 1)
+        aead = self._aead
+        if aead is None:
+            raise ValueError("begin() first")
         try:
             if IN_PLACE:
-                self._aead.decrypt_into(nonce, piece, None, target)
+                aead.decrypt_into(nonce, piece, None, target)
             else:
-                target[:] = self._aead.decrypt(nonce, bytes(piece), None)
+                target[:] = aead.decrypt(nonce, bytes(piece), None)
         except InvalidTag:
             raise AgeError("damaged") from None
 
@@ -379,8 +383,8 @@ class Decryption:
 
     def __init__(self, data: bytes | bytearray | memoryview, identity: str) -> None:
         view = memoryview(data).cast("B")
-        self.payload = Payload(view, len(view), identity,
-                               lambda offset, size: bytes(view[offset:offset + size]))
+        self.payload = Payload(view, len(view), identity)
+        self.payload.begin(view[self.payload.nonce_at:self.payload.start])
         self._body = view[self.payload.start:]
         self.chunks = self.payload.chunks
         self.plain = bytearray(self.payload.plain_size)

@@ -184,9 +184,8 @@ class StreamedOpen:
         self._source = source
         scratch = memoryview(bytearray(min(source.size, age_format.MAX_HEADER)))
         head = source.read(0, len(scratch), scratch)
-        self.payload = age_format.Payload(
-            head, source.size, identity,
-            lambda offset, size: bytes(source.read(offset, size, memoryview(bytearray(size)))))
+        self.payload = age_format.Payload(head, source.size, identity)
+        self.payload.begin(source.read(self.payload.nonce_at, age_format.NONCE, scratch))
         self.size = self.payload.plain_size
         if keep is not None and self.size < MIN_SIZE:
             keep.discard()  # small: writing it at the end costs less than threads
