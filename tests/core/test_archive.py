@@ -14,7 +14,7 @@ import pyrage
 import pytest
 
 from ccsdesk.core.errors import InputError
-from ccsdesk.core.exchange import age_format, archive, identity, keys, streamed_hashes
+from ccsdesk.core.exchange import archive, identity, keys, streamed_open
 from ccsdesk.core.services import exchange
 from tests.conftest import PASSPHRASE
 from tests.core.exchange_helpers import signed_session
@@ -76,12 +76,12 @@ def test_large_entries_are_hashed_while_decrypting(signer) -> None:  # type: ign
     secrets, _public = signer
     big = os.urandom(3 * 1024 * 1024 + 5)
     sealed, manifest = _big_archive(signer, big)
-    opened = age_format.Decryption(sealed, secrets.age_identity)
-    early = streamed_hashes.EarlyHashes(opened)
-    early.decrypt_all()
-    assert list(early.digests.values()) == [archive.sha256(big)]
-    [(start, size)] = early.digests
-    assert bytes(opened.close()[start:start + size]) == big
+    opening = streamed_open.StreamedOpen(streamed_open.BufferSource(sealed),
+                                         secrets.age_identity)
+    opening.run()
+    assert list(opening.digests.values()) == [archive.sha256(big)]
+    [(start, size)] = opening.digests
+    assert bytes(opening.plain[start:start + size]) == big
     contents = archive.open_sealed(sealed, secrets.age_identity)
     assert contents.manifest_bytes == manifest
     assert contents.entries["entries/packets/s.pdf"].data == big

@@ -100,6 +100,9 @@ def test_a_full_disk_while_decrypting_keeps_nothing(signer, small_disk: Path) ->
         contents = archive.open_sealed(_sealed(signer, payload), secrets.age_identity,
                                        keep=keep)
         assert keep.error is not None and keep.written == -1  # the disk filled up
+        # Nothing may then rely on the unnamed file: the content was decrypted again.
+        assert contents.holes is None
+        assert contents.entries["entries/packets/s.pdf"].data == payload
         with pytest.raises(StorageError, match="n’a pas pu être conservée"):
             store.put(folder, contents)
         assert _files(folder) == []

@@ -79,6 +79,25 @@ def read_file(path: Path, limit: int | None = None) -> bytes:
             file=path, reason=error.strerror or error)) from None
 
 
+def check_archive_file(path: Path) -> None:
+    """Refuse a missing, unreadable or too large archive before the passphrase is asked or
+    used; the archive itself is then read by blocks, never whole (``archive.open_sealed``)."""
+    from ccsdesk.core.exchange import archive
+
+    try:
+        with path.open("rb") as handle:  # a folder, or a file we may not read, fails here
+            size = os.fstat(handle.fileno()).st_size
+            handle.read(1)
+    except FileNotFoundError:
+        raise NotFoundError(_("The file {file} does not exist.").format(file=path)) from None
+    except OSError as error:
+        raise InputError(_("The file {file} cannot be read: {reason}.").format(
+            file=path, reason=error.strerror or error)) from None
+    if size > archive.MAX_ARCHIVE:
+        raise InputError(_("This archive is too large: more than {size} MB.").format(
+            size=archive.MAX_ARCHIVE // (1024 * 1024)))
+
+
 def run_export(context: Context, args: argparse.Namespace) -> int:
     from ccsdesk.core.exchange import transport
     from ccsdesk.core.services import exchange
@@ -339,13 +358,13 @@ def _receive_json(result: Any) -> dict[str, Any]:
 
 
 def run_receive(context: Context, args: argparse.Namespace) -> int:
-    from ccsdesk.core.exchange import archive, keys
+    from ccsdesk.core.exchange import keys
     from ccsdesk.core.services import exchange
 
     folder = context.folder()
-    data = read_file(args.file, archive.MAX_ARCHIVE)
+    check_archive_file(args.file)
     secrets = keys.unlock(folder.keys_dir, context.passphrase())
-    result = exchange.receive(folder, data, secrets)
+    result = exchange.receive(folder, args.file, secrets)
     if result.already:
         text = _("Archive no. {sequence} from « {name} » was already imported; nothing "
                  "changed.").format(sequence=result.sequence, name=result.sender_name)

@@ -475,12 +475,12 @@ class ExchangesPage(QWidget):
         secret = passphrase
 
         def work() -> exchange.ReceiveResult:
-            from ccsdesk.cli.exchange_commands import read_file
+            from ccsdesk.cli.exchange_commands import check_archive_file
             from ccsdesk.core.exchange import keys
 
-            data = read_file(path)
+            check_archive_file(path)
             secrets = keys.unlock(self.folder.keys_dir, secret)
-            return exchange.receive(self.folder, data, secrets)
+            return exchange.receive(self.folder, path, secrets)  # read by blocks
 
         def done(result: exchange.ReceiveResult) -> None:
             state, text = receive_text(result)

@@ -18,7 +18,8 @@ by one to a file being written and checked meanwhile (:class:`BlockOutput`) — 
 intermediate copy of the whole.
 Decryption checks everything before giving a single byte back: the header's syntax, the
 header MAC, and every chunk's tag, the last chunk's flag included (a truncated or extended
-file fails).
+file fails). A reader checks the header with :class:`Payload`, then opens the chunks from
+wherever they are, in any order (``streamed_open`` reads a received file block by block).
 """
 
 from __future__ import annotations
@@ -395,54 +396,104 @@ def _unwrap(stanzas: list[tuple[list[bytes], bytes]], private: X25519PrivateKey)
     raise AgeError("no-key")
 
 
-class Decryption:
-    """An age file whose header and MAC were checked, its chunks opened in any order.
+class Payload:
+    """The payload of an age file whose header and MAC were checked: its key, where each
+    chunk lies in the file and in the plaintext.
 
-    Every chunk is independent (its nonce is its number), so a reader may open the last
-    chunks first, e.g. to find a zip's central directory, and check the rest while another
-    thread works on what is already open. The plaintext is only trustworthy once
-    :meth:`open_all` (or :meth:`open_chunk` for every chunk) returned.
+    Built from the file's first bytes and its total size only, so that a reader can take the
+    chunks from wherever they are — a buffer, or a file read block by block — and open them
+    in any order (each chunk's nonce is its number and whether it is the last).
     """
 
-    def __init__(self, data: bytes | bytearray | memoryview, identity: str) -> None:
+    def __init__(self, head: bytes | bytearray | memoryview, total: int,
+                 identity: str) -> None:
+        """``head``: the file's first ``min(total, MAX_HEADER)`` bytes (or more). The
+        payload nonce, which may lie past ``head``, is then given to :meth:`begin`."""
         private = identity_key(identity)
-        view = memoryview(data).cast("B")
-        stanzas, signed_mac, start = _parse_header(view)
+        with memoryview(head) as whole:
+            view = whole.cast("B")
+            stanzas, signed_mac, start = _parse_header(view if len(view) >= total
+                                                       else view[:MAX_HEADER])
         file_key = _unwrap(stanzas, private)
-        head, mac = signed_mac[:-32], signed_mac[-32:]
-        expected = hmac.new(_hkdf(file_key, b"", b"header"), head, hashlib.sha256).digest()
+        head_bytes, mac = signed_mac[:-32], signed_mac[-32:]
+        expected = hmac.new(_hkdf(file_key, b"", b"header"), head_bytes,
+                            hashlib.sha256).digest()
         if not hmac.compare_digest(expected, mac):
             raise AgeError("damaged")
-        self._body = view[start + NONCE:]
-        if len(self._body) < TAG:
+        self._file_key = file_key
+        self.nonce_at = start  # where the payload nonce lies in the file
+        self.start = start + NONCE  # where the first chunk begins
+        body = total - self.start
+        if body < TAG:
             raise AgeError("damaged")
-        self._aead = ChaCha20Poly1305(_hkdf(file_key, bytes(view[start:start + NONCE]),
-                                            b"payload"))
-        self.chunks = -(-len(self._body) // (CHUNK + TAG))
-        last_size = len(self._body) - (self.chunks - 1) * (CHUNK + TAG)
+        self.chunks = -(-body // (CHUNK + TAG))
+        last_size = body - (self.chunks - 1) * (CHUNK + TAG)
         if last_size < TAG or (last_size == TAG and self.chunks > 1):
             raise AgeError("damaged")  # a cut file, or an empty last chunk age never writes
-        self.plain = bytearray(len(self._body) - TAG * self.chunks)
-        self._out = memoryview(self.plain)
-        self._opened: set[int] = set()
+        self.total = total
+        self.plain_size = body - TAG * self.chunks
+        self._aead: ChaCha20Poly1305 | None = None
+
+    def begin(self, nonce: bytes | memoryview) -> None:
+        """The payload key, from the ``NONCE`` bytes found at :attr:`nonce_at`."""
+        self._aead = ChaCha20Poly1305(_hkdf(self._file_key, bytes(nonce), b"payload"))
 
     def chunk_of(self, offset: int) -> int:
         """The chunk holding plaintext byte ``offset``."""
         return min(offset // CHUNK, self.chunks - 1)
 
+    def cipher_span(self, first: int, end: int) -> tuple[int, int]:
+        """Where chunks ``first`` to ``end - 1`` lie in the file: (offset, size)."""
+        begin = self.start + first * (CHUNK + TAG)
+        return begin, min(self.total, self.start + end * (CHUNK + TAG)) - begin
+
+    def plain_span(self, first: int, end: int) -> tuple[int, int]:
+        """Where chunks ``first`` to ``end - 1`` lie in the plaintext: (offset, size)."""
+        begin = first * CHUNK
+        return begin, min(self.plain_size, end * CHUNK) - begin
+
+    def open_into(self, index: int, piece: memoryview, target: memoryview) -> None:
+        """Decrypt chunk ``index`` (its sealed bytes ``piece``) into ``target``, exactly its
+        plaintext size; :class:`AgeError` if it was changed."""
+        nonce = _chunk_nonce(index, index == self.chunks - 1)
+        aead = self._aead
+        if aead is None:
+            raise ValueError("begin() first")
+        try:
+            if IN_PLACE:
+                aead.decrypt_into(nonce, piece, None, target)
+            else:
+                target[:] = aead.decrypt(nonce, bytes(piece), None)
+        except InvalidTag:
+            raise AgeError("damaged") from None
+
+
+class Decryption:
+    """An age file in memory whose header and MAC were checked, its chunks opened in any
+    order (see :class:`Payload`). The plaintext is only trustworthy once :meth:`open_all`
+    (or :meth:`open_chunk` for every chunk) returned.
+    """
+
+    def __init__(self, data: bytes | bytearray | memoryview, identity: str) -> None:
+        view = memoryview(data).cast("B")
+        self.payload = Payload(view, len(view), identity)
+        self.payload.begin(view[self.payload.nonce_at:self.payload.start])
+        self._body = view[self.payload.start:]
+        self.chunks = self.payload.chunks
+        self.plain = bytearray(self.payload.plain_size)
+        self._out = memoryview(self.plain)
+        self._opened: set[int] = set()
+
+    def chunk_of(self, offset: int) -> int:
+        """The chunk holding plaintext byte ``offset``."""
+        return self.payload.chunk_of(offset)
+
     def open_chunk(self, index: int) -> None:
         """Decrypt chunk ``index`` into :attr:`plain`; :class:`AgeError` if it was changed."""
         begin = index * (CHUNK + TAG)
         piece = self._body[begin:begin + CHUNK + TAG]
-        target = self._out[index * CHUNK:index * CHUNK + len(piece) - TAG]
-        nonce = _chunk_nonce(index, index == self.chunks - 1)
-        try:
-            if IN_PLACE:
-                self._aead.decrypt_into(nonce, piece, None, target)
-            else:
-                target[:] = self._aead.decrypt(nonce, bytes(piece), None)
-        except InvalidTag:
-            raise AgeError("damaged") from None
+        self.payload.open_into(index, piece,
+                               self._out[index * CHUNK:index * CHUNK + len(piece) - TAG])
         self._opened.add(index)
 
     def opened(self, index: int) -> bool:

@@ -12,9 +12,10 @@ hash is checked. Documented in ``docs/formats/archive.md``.
 
 Speed matters on large archives (issue 6 compares 50 MB with the stock ``age`` tool), so
 :func:`seal` writes the zip straight into the encryption in one pass, hashing the entries in
-a second thread, and :func:`open_sealed` hashes large entries while the rest is decrypted
-(``streamed_hashes``); stored entries are checked where they lie in the decrypted buffer,
-by their SHA-256 rather than zip's redundant CRC-32. ``docs/benchmarks.md`` has the figures.
+a second thread, and :func:`open_sealed` reads a received file by blocks, hashing large
+entries while the rest is decrypted (``streamed_open``); stored entries are checked where
+they lie in the decrypted buffer, by their SHA-256 rather than zip's redundant CRC-32.
+``docs/benchmarks.md`` has the figures.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import re
 import time
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ccsdesk.core.errors import InputError
@@ -79,27 +81,37 @@ class _KeptEntry(Entry):
     """An entry read from an archive: its bytes stay in the archive's buffer until asked for.
 
     A 50 MB packet is checked (its SHA-256) in place; copying it out on every import would
-    cost as much as the check, and an import never reads a packet's bytes.
+    cost as much as the check, and an import never reads a packet's bytes. When the buffer
+    has a hole there (``streamed_open.Holes``: the bytes went to the kept file only), they
+    are read from that file.
     """
 
-    def __init__(self, path: str, kind: str, view: memoryview, ref: str = "") -> None:
+    def __init__(self, path: str, kind: str, view: memoryview, ref: str = "",
+                 holes: Any = None, start: int = 0) -> None:
         object.__setattr__(self, "path", path)
         object.__setattr__(self, "kind", kind)
         object.__setattr__(self, "ref", ref)
         object.__setattr__(self, "_view", view)
+        object.__setattr__(self, "_holes", holes)
+        object.__setattr__(self, "_start", start)
 
     @property  # type: ignore[override]
     def data(self) -> bytes:
+        if self._holes is not None:  # type: ignore[attr-defined]
+            return self._holes.read(self._start,  # type: ignore[attr-defined]
+                                    self._start + len(self._view))  # type: ignore[attr-defined]
         return bytes(self._view)  # type: ignore[attr-defined]
 
 
 class BufferReader(io.RawIOBase):
-    """A read-only file over a buffer, for zipfile (``io.BytesIO`` would copy a bytearray)."""
+    """A read-only file over a buffer, for zipfile (``io.BytesIO`` would copy a bytearray).
+    ``holes`` (``streamed_open.Holes``) are filled before any read that touches them."""
 
-    def __init__(self, view: memoryview) -> None:
+    def __init__(self, view: memoryview, holes: Any = None) -> None:
         super().__init__()
         self._view = view
         self._position = 0
+        self._holes = holes
 
     def readable(self) -> bool:
         return True
@@ -117,6 +129,8 @@ class BufferReader(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         size = max(0, min(len(buffer), len(self._view) - self._position))
+        if self._holes is not None:
+            self._holes.fill(self._position, self._position + size)
         buffer[:size] = self._view[self._position:self._position + size]
         self._position += size
         return size
@@ -124,15 +138,34 @@ class BufferReader(io.RawIOBase):
 
 @dataclass
 class Contents:
-    """An archive opened and checked: the manifest, its raw bytes, the chain, the entries."""
+    """An archive opened and checked: the manifest, its raw bytes, the chain, the entries.
+
+    ``buffer`` is the inner zip; after a streamed receive it may have holes (large entries
+    kept in the content's file only, ``streamed_open.Holes``): :attr:`inner` fills them,
+    :attr:`size` does not need to.
+    """
 
     manifest: dict[str, Any]
     manifest_bytes: bytes
     chain: list[str]
     entries: dict[str, Entry]
-    inner: bytes | bytearray = b""
+    buffer: Any = b""
     problems: list[str] = field(default_factory=list)
     incoming: Any = None  # store.Incoming: the content already written while decrypting
+    holes: Any = None
+    archive_size: int = 0  # the age file's size
+
+    @property
+    def inner(self) -> Any:
+        """The inner zip's bytes, whole (a hole is read from the kept file first)."""
+        if self.holes is not None:
+            self.holes.fill()
+            self.holes = None
+        return self.buffer
+
+    @property
+    def size(self) -> int:
+        return len(self.buffer)
 
     @property
     def manifest_sha256(self) -> str:
@@ -337,25 +370,29 @@ def decrypt(data: bytes | bytearray, age_identity: str) -> bytearray:
         raise _refusal(error) from None
 
 
-def open_sealed(data: bytes | bytearray, age_identity: str, keep: Any = None) -> Contents:
-    """:func:`decrypt` then :func:`unpack`, the large entries hashed while decrypting.
+def open_sealed(data: bytes | bytearray | memoryview | Path, age_identity: str,
+                keep: Any = None) -> Contents:
+    """:func:`decrypt` then :func:`unpack` in one pass, from memory or straight from a file.
 
-    The same checks and refusals as the two steps one after the other; only faster on two
-    cores (see ``streamed_hashes``). ``keep`` (a ``store.Incoming``) writes the content to
-    disk meanwhile, under no name until ``store.put`` keeps it.
+    The same checks and refusals as the two steps one after the other, plus those of reading
+    a file (missing, unreadable, cut while being read); only faster (``streamed_open``): a
+    file is read by blocks, the large entries are hashed in a second thread while the rest is
+    decrypted, and ``keep`` (a ``store.Incoming``) receives the content meanwhile, under no
+    name until ``store.put`` keeps it. The size and the age magic are checked first.
     """
-    from ccsdesk.core.exchange import streamed_hashes
+    from ccsdesk.core.exchange import streamed_open
 
-    _check_envelope(data)
+    source: streamed_open.BufferSource | streamed_open.FileSource | None = None
     try:
-        opened = age_format.Decryption(data, age_identity)
-        if keep is not None and len(opened.plain) < streamed_hashes.MIN_SIZE:
-            keep.discard()  # small: a thread would cost more than the write it hides
-            keep = None
-        early = streamed_hashes.EarlyHashes(opened)
-        early.decrypt_all((keep.follow,) if keep is not None else ())
-        inner = opened.close()
-        contents = unpack(inner, known=early.digests)
+        if isinstance(data, Path):
+            source = streamed_open.FileSource(data)
+        else:
+            source = streamed_open.BufferSource(data)
+        _check_source(source)
+        opening = streamed_open.StreamedOpen(source, age_identity, keep)
+        keep = opening.keep
+        opening.run()
+        contents = unpack(opening.plain, known=opening.digests, holes=opening.holes)
     except age_format.AgeError as error:
         if keep is not None:
             keep.discard()
@@ -364,8 +401,22 @@ def open_sealed(data: bytes | bytearray, age_identity: str, keep: Any = None) ->
         if keep is not None:
             keep.discard()
         raise
+    finally:
+        if source is not None:
+            source.close()
     contents.incoming = keep
+    contents.archive_size = source.size
     return contents
+
+
+def _check_source(source: Any) -> None:
+    """:func:`_check_envelope` before anything big is read: the size, then the magic line."""
+    if source.size > MAX_ARCHIVE:
+        raise InputError(_("This archive is too large: more than {size} MB.").format(
+            size=_mb(MAX_ARCHIVE)))
+    size = min(source.size, len(AGE_MAGIC))
+    if bytes(source.read(0, size, memoryview(bytearray(size)))) != AGE_MAGIC:
+        raise _not_archive()
 
 
 def _damaged(reason: str) -> InputError:
@@ -389,10 +440,14 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) ->
 _LOCAL_HEADER = 30  # fixed part of a zip local file header
 
 
-def _stored_view(view: memoryview, info: zipfile.ZipInfo) -> tuple[int, memoryview]:
+def _stored_view(view: memoryview, info: zipfile.ZipInfo,
+                 holes: Any = None) -> tuple[int, memoryview]:
     """A stored member's bytes, in place: its SHA-256 is checked next, so zip's CRC-32
-    (computed on another 50 MB pass by ``zipfile``) would add nothing."""
+    (computed on another 50 MB pass by ``zipfile``) would add nothing. The local header is
+    read for real even where ``holes`` are (only the data may stay a hole)."""
     start = info.header_offset
+    if holes is not None:
+        holes.fill(start, start + _LOCAL_HEADER)
     header = bytes(view[start:start + _LOCAL_HEADER])
     if (len(header) != _LOCAL_HEADER or header[:4] != b"PK\x03\x04"
             or info.flag_bits & 0x1 or info.compress_size != info.file_size):
@@ -400,6 +455,8 @@ def _stored_view(view: memoryview, info: zipfile.ZipInfo) -> tuple[int, memoryvi
     name_length = int.from_bytes(header[26:28], "little")
     extra_length = int.from_bytes(header[28:30], "little")
     begin = start + _LOCAL_HEADER + name_length + extra_length
+    if holes is not None:
+        holes.fill(start + _LOCAL_HEADER, start + _LOCAL_HEADER + name_length)
     if (bytes(view[start + _LOCAL_HEADER:start + _LOCAL_HEADER + name_length])
             != info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
             or begin + info.file_size > len(view)):
@@ -407,16 +464,18 @@ def _stored_view(view: memoryview, info: zipfile.ZipInfo) -> tuple[int, memoryvi
     return begin, view[begin:begin + info.file_size]
 
 
-def unpack(inner: bytes | bytearray,
-           known: dict[tuple[int, int], str] | None = None) -> Contents:
+def unpack(inner: Any, known: dict[tuple[int, int], str] | None = None,
+           holes: Any = None) -> Contents:
     """Check and read the inner zip: names, sizes, manifest, hashes (not yet the signature).
 
     ``known`` holds SHA-256 already computed over these very bytes (by ``open_sealed``),
     keyed by where the data starts and its length; any other entry is hashed here.
+    ``holes`` (``streamed_open.Holes``): parts of ``inner`` not written yet, read from the
+    kept file whenever something other than a known hash needs them.
     """
     view = memoryview(inner).toreadonly()
     try:
-        archive = zipfile.ZipFile(BufferReader(view))
+        archive = zipfile.ZipFile(BufferReader(view, holes))
         infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         raise _damaged(_("the content is not a readable zip")) from None
@@ -471,9 +530,15 @@ def unpack(inner: bytes | bytearray,
         try:
             actual = None
             if info.compress_type == zipfile.ZIP_STORED:
-                begin, piece = _stored_view(view, info)
+                begin, piece = _stored_view(view, info, holes)
                 actual = (known or {}).get((begin, size))
-                entry = _KeptEntry(path, kind, piece, str(item.get("ref", "")))
+                kept_holes = None
+                if holes is not None and holes.overlaps(begin, begin + size):
+                    kept_holes = holes
+                    if actual is None:
+                        holes.fill(begin, begin + size)
+                entry = _KeptEntry(path, kind, piece, str(item.get("ref", "")), kept_holes,
+                                   begin)
             else:
                 data = _read_member(archive, info, size)
                 piece = memoryview(data)
@@ -487,7 +552,7 @@ def unpack(inner: bytes | bytearray,
     if set(names) - expected:
         raise _damaged(_("it holds files the manifest does not list"))
     return Contents(manifest=manifest, manifest_bytes=manifest_bytes, chain=chain,
-                    entries=entries, inner=inner)
+                    entries=entries, buffer=inner, holes=holes)
 
 
 def sha256(data: bytes | bytearray | memoryview) -> str:

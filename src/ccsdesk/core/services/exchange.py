@@ -758,12 +758,14 @@ def _check(session: Session, contents: archive.Contents) -> tuple[Committee, Com
     return own, peer
 
 
-def open_archive(data: bytes, secrets: keystore.Secrets) -> archive.Contents:
-    """Decrypt and check integrity (signature of the manifest, every hash)."""
+def open_archive(data: bytes | Path, secrets: keystore.Secrets) -> archive.Contents:
+    """Decrypt and check integrity (signature of the manifest, every hash); ``data`` is the
+    archive's bytes or its file, read by blocks (see ``archive.open_sealed``)."""
     return archive.open_sealed(data, secrets.age_identity)
 
 
-def verify(folder: DataFolder, data: bytes, secrets: keystore.Secrets) -> ReceiveResult:
+def verify(folder: DataFolder, data: bytes | Path,
+           secrets: keystore.Secrets) -> ReceiveResult:
     """What ``verify FILE`` says of an archive: intact, from whom, for us — no import."""
     contents = open_archive(data, secrets)
     with folder.database.reading() as session:
@@ -813,8 +815,12 @@ def _nested_signers(inner: bytes, known: list[tuple[bytes, str, str, str]],
     return names
 
 
-def receive(folder: DataFolder, data: bytes, secrets: keystore.Secrets) -> ReceiveResult:
-    """Verify, then import an archive in one transaction; the same archive twice is a no-op."""
+def receive(folder: DataFolder, data: bytes | Path,
+            secrets: keystore.Secrets) -> ReceiveResult:
+    """Verify, then import an archive in one transaction; the same archive twice is a no-op.
+
+    ``data`` is the archive's bytes or, faster for a large one, its file (read by blocks,
+    never whole: see ``archive.open_sealed``)."""
     # The content is written to an unnamed file while it is decrypted; store.put names it.
     contents = archive.open_sealed(data, secrets.age_identity, keep=store.incoming(folder))
     with folder.database.unit_of_work() as session:
@@ -844,7 +850,7 @@ def receive(folder: DataFolder, data: bytes, secrets: keystore.Secrets) -> Recei
         now = datetime.now()
         row = ExchangeArchive(direction="in", peer_id=peer.id, sequence=sequence,
                               manifest_sha256=contents.manifest_sha256,
-                              file_sha256="", size=len(data),
+                              file_sha256="", size=contents.archive_size,
                               created_at=_created(contents), at=now,
                               entries=len(contents.entries), summary="{}")
         session.add(row)
