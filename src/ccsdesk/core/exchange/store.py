@@ -25,7 +25,8 @@ import weakref
 from pathlib import Path
 
 from ccsdesk.core.errors import StorageError
-from ccsdesk.core.exchange import archive, transport
+from ccsdesk.core.exchange import archive
+from ccsdesk.core.exchange.verified_copy import EARLY_WRITEBACK, start_writeback
 from ccsdesk.core.files import sync_directory
 from ccsdesk.core.i18n import _
 from ccsdesk.core.storage.folder import DataFolder
@@ -68,8 +69,8 @@ class Incoming:
             while done < len(data):
                 done += os.write(self.descriptor, data[done:])
             self._done += done
-            if self._done - self._nudged >= transport.EARLY_WRITEBACK:
-                transport.start_writeback(self.descriptor, self._nudged,
+            if self._done - self._nudged >= EARLY_WRITEBACK:
+                start_writeback(self.descriptor, self._nudged,
                                           self._done - self._nudged)
                 self._nudged = self._done
         except OSError as error:
@@ -89,7 +90,7 @@ class Incoming:
             # Flushed: drop its pages from the cache (read again only to forward it up,
             # weeks later). Keeping 50 MB cached per archive made the next receive pay
             # for fresh cache pages: 70 ms would become 200 ms after a few archives.
-            transport.start_writeback(self.descriptor, 0, self._done)
+            start_writeback(self.descriptor, 0, self._done)
         except OSError as error:
             self.error = error
 

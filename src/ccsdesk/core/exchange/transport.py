@@ -25,11 +25,7 @@ from typing import Any
 
 import ccsdesk.core.exchange as exchange_package
 from ccsdesk.core.errors import InputError, StorageError
-from ccsdesk.core.exchange.verified_copy import (  # noqa: F401 - store.py nudges writeback
-    EARLY_WRITEBACK,
-    VerifiedCopy,
-    start_writeback,
-)
+from ccsdesk.core.exchange.verified_copy import VerifiedCopy
 from ccsdesk.core.i18n import _
 
 LINUX_MOUNT_ROOTS = ("/media", "/run/media", "/mnt")
