@@ -6,16 +6,20 @@ a pulled one, a stick that loses data), nothing is left under the final name or 
 temporary one. Done after the fact, that rule cost as much as producing the archive: a 50 MB
 archive sealed in memory, then written, flushed and read back, took twice the stock ``age``
 tool's time. So :class:`VerifiedCopy` takes the file block by block while it is being
-sealed (``archive.seal_to``): a writer thread writes each block and starts its writeback at
-once, and a checker thread waits until that range is on the device, reads it back from the
-device and compares it, then hands the block back for the next piece. The archive never
-exists whole in memory, and the device writes and reads while the next blocks are sealed.
+sealed (``archive.seal_to``): a writer thread writes each block, and a checker thread waits
+until that range is on the device, reads it back from the device and compares it, then
+hands the block back for the next piece. The archive never exists whole in memory, and the
+device writes and reads while the next blocks are sealed.
 
-Reading back reads the device, not the system's cache: on Linux the range is awaited with
-``sync_file_range`` and read with ``O_DIRECT`` where the file system allows it (ext4, vfat,
-exFAT), else dropped from the cache (``posix_fadvise``) first. Elsewhere (Windows) the copy
-is read back through the system's cache as it is written, which still catches a short or
-failed write; the final flush then makes it durable. ``docs/benchmarks.md`` has the figures.
+On Linux, where the file system allows it (ext4, XFS, vfat, exFAT), whole blocks are
+written with ``O_DIRECT``, from page-aligned memory straight to the device (no copy into
+the system's cache, no writeback left to wait for); the rest goes through the cache, its
+writeback started at once (``sync_file_range``). Reading back reads the device, not the
+cache: ``O_DIRECT`` reads of the range once it is there, or, where the file system refuses
+them, the range dropped from the cache (``posix_fadvise``) first. Elsewhere (Windows) the
+copy is read back through the system's cache as it is written, which still catches a short
+or failed write; the final flush then makes it durable. ``docs/benchmarks.md`` has the
+figures.
 """
 
 from __future__ import annotations
