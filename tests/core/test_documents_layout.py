@@ -52,6 +52,8 @@ def test_dates_and_numbers_in_malian_french() -> None:
     assert formats.short_date(date(2026, 3, 5)) == "05/03/2026"
     assert formats.number(1500) == f"1{NNBSP}500"
     assert formats.number(12.5) == "12,5"
+    assert formats.kilobytes(3 * 1024 * 1024) == f"3{NNBSP}072"
+    assert formats.kilobytes(10) == "1"  # never « 0 Ko »
     assert formats.percent(2 / 23) == f"8,7{NBSP}%"
     assert formats.percent(0.5) == f"50{NBSP}%"
 

@@ -236,7 +236,7 @@ def run_send(context: Context, args: argparse.Namespace) -> int:
     lines = [_("Archive no. {sequence} for « {name} » written to {file} ({size} KB, checked "
                "by reading it back).").format(sequence=result.sequence, name=result.peer_name,
                                               file=args.out,
-                                              size=max(1, result.size // 1024))]
+                                              size=formats.kilobytes(result.size))]
     labels = {"session": _("session"), "forward": _("forwarded archive"),
               "decision": _("follow-up decision"), "certificate": _("certificate"),
               "ack": _("acknowledgement"), "packet": _("signed packet")}
@@ -278,7 +278,7 @@ def run_send_mail(context: Context, args: argparse.Namespace) -> int:
     result = sent.result
     lines = [_("Archive no. {sequence} for « {name} » sent by e-mail to {address} ({size} "
                "KB).").format(sequence=result.sequence, name=result.peer_name,
-                              address=sent.address, size=max(1, result.size // 1024))]
+                              address=sent.address, size=formats.kilobytes(result.size))]
     if args.out is not None:
         lines.append(_("Also written to {file} (checked by reading it back).").format(
             file=args.out))

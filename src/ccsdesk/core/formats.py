@@ -64,6 +64,12 @@ def number(value: int | float) -> str:
     return format_decimal(value, locale=LOCALE)
 
 
+def kilobytes(size: int) -> str:
+    """A file's size in whole kilobytes, at least 1, written as :func:`number` writes it
+    (« 3 072 » for 3 MB): the unit is in the message."""
+    return number(max(1, size // 1024))
+
+
 def percent(share: float, digits: int = 1) -> str:
     """``8,7 %`` for ``0.087``; ``digits`` decimals at most, trailing zeros dropped."""
     from babel.numbers import format_percent

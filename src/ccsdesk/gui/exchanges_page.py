@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ccsdesk.core import formats
 from ccsdesk.core.errors import CcsError
 from ccsdesk.core.exchange import ARCHIVE_SUFFIX, transport
 from ccsdesk.core.files import write_atomically
@@ -401,13 +402,13 @@ class ExchangesPage(QWidget):
                 lines = [_("Archive no. {sequence} for « {name} » put in an e-mail draft "
                            "({size} KB).").format(sequence=result.sequence,
                                                   name=result.peer_name,
-                                                  size=max(1, result.size // 1024)),
+                                                  size=formats.kilobytes(result.size)),
                          _("E-mail draft written: {file}").format(file=target)]
             else:
                 lines = [_("Archive no. {sequence} for « {name} » written to {file} ({size} "
                            "KB, checked by reading it back).").format(
                                sequence=result.sequence, name=result.peer_name, file=target,
-                               size=max(1, result.size // 1024))]
+                               size=formats.kilobytes(result.size))]
             self._show_sent(result, lines)
             if kind == EMAIL:
                 self._offer_draft(target)
@@ -438,7 +439,7 @@ class ExchangesPage(QWidget):
             lines = [_("Archive no. {sequence} for « {name} » sent by e-mail to {address} "
                        "({size} KB).").format(sequence=result.sequence, name=result.peer_name,
                                               address=sent.address,
-                                              size=max(1, result.size // 1024))]
+                                              size=formats.kilobytes(result.size))]
             self._show_sent(result, lines)
 
         run_task(self, _("Building the archive and sending it by e-mail…"),

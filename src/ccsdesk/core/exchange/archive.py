@@ -296,6 +296,11 @@ def _bound(entries: list[Entry], chain: list[str]) -> int:
             + 2 * sum(len(pem) for pem in chain) + 64 * 1024)
 
 
+def sealed_bound(entries: list[Entry], chain: list[str]) -> int:
+    """A bound on the age file's size (what a stick must have room for)."""
+    return age_format.sealed_size(_bound(entries, chain)) + age_format.HEADER_ROOM
+
+
 def _seal_into(output: age_format.Output, manifest_fields: dict[str, Any],
                entries: list[Entry], signing_key_der: bytes, chain: list[str],
                recipients: list[str]) -> bytes:
@@ -313,8 +318,7 @@ def seal(manifest_fields: dict[str, Any], entries: list[Entry], signing_key_der:
     The same content as :func:`pack` then :func:`encrypt`, without the inner zip ever
     existing whole: each piece zip writes is encrypted into the one output buffer.
     """
-    output = age_format.MemoryOutput(age_format.sealed_size(_bound(entries, chain))
-                                     + age_format.HEADER_ROOM)
+    output = age_format.MemoryOutput(sealed_bound(entries, chain))
     manifest_bytes = _seal_into(output, manifest_fields, entries, signing_key_der, chain,
                                 recipients)
     return output.close(), manifest_bytes

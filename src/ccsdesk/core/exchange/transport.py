@@ -76,7 +76,7 @@ def removable_drives() -> list[Drive]:
 def write_verified(path: Path, data: bytes | bytearray | memoryview) -> None:
     """Write ``data`` to ``path`` by the USB rule (temporary name, flushed, read back from
     the device identical, renamed; nothing left behind on failure)."""
-    with VerifiedCopy(path) as copy:
+    with VerifiedCopy(path, expected=memoryview(data).nbytes) as copy:
         copy.write(data)
         copy.commit()
 

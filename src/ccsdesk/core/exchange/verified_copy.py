@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ccsdesk.core import formats
 from ccsdesk.core.errors import StorageError
 from ccsdesk.core.files import sync_directory
 from ccsdesk.core.i18n import _
@@ -100,7 +101,7 @@ def write_failed(path: Path, error: OSError, size: int) -> StorageError:
         return StorageError(_("There is not enough room on {place} for the archive ({size} KB "
                               "needed); nothing was left there. Free some space or use "
                               "another stick.").format(place=path.parent,
-                                                       size=max(1, size // 1024)))
+                                                       size=formats.kilobytes(size)))
     return StorageError(_("The archive could not be written to {place} ({reason}); nothing "
                           "was left there. Check that the stick is still plugged in and "
                           "try again.").format(place=path.parent,
@@ -257,9 +258,10 @@ class VerifiedCopy:
     goes through the cache.
     """
 
-    def __init__(self, path: Path, blocks: int = BLOCKS) -> None:
+    def __init__(self, path: Path, blocks: int = BLOCKS, expected: int = 0) -> None:
         self.path = path
         self.size = 0
+        self._expected = expected  # the size a full stick is told it lacks room for
         self.direct_bytes = 0  # written straight to the device, bypassing the cache
         self._partial = path.with_name(path.name + ".partial")
         if not path.parent.is_dir():
@@ -361,7 +363,7 @@ class VerifiedCopy:
             sync_directory(self.path.parent)
         except OSError as error:
             self._remove_partial()
-            raise write_failed(self.path, error, self.size) from None
+            raise write_failed(self.path, error, max(self.size, self._expected)) from None
         self._committed = True
 
     def discard(self) -> None:
@@ -447,7 +449,7 @@ class VerifiedCopy:
 
     def _refusal(self) -> Exception:
         if isinstance(self._failure, OSError):
-            return write_failed(self.path, self._failure, self.size)
+            return write_failed(self.path, self._failure, max(self.size, self._expected))
         if isinstance(self._failure, Exception):
             return self._failure  # a fault of ours: raised as it is, not as a stick's
         if self._failure == _MISMATCH:

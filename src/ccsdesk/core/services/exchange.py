@@ -572,7 +572,8 @@ def send(folder: DataFolder, to: str, passphrase: str,
         with contextlib.ExitStack() as cleanup:
             deliver: Callable[[], None]
             if out is not None:
-                copy = cleanup.enter_context(VerifiedCopy(out))
+                copy = cleanup.enter_context(
+                    VerifiedCopy(out, expected=archive.sealed_bound(entries, plan.chain)))
                 size, manifest_bytes = archive.seal_to(
                     copy, manifest, entries, secrets.signing_key_der, plan.chain, recipients)
                 copy.finish()
