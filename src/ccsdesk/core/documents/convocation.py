@@ -5,6 +5,9 @@ the president, and signs the delivery sheet, which is the committee's paper proo
 was given in time (``domain.md``, "Convocation"). The letter exists in two forms: one per
 recipient (addressed by name, one page each) or one general letter with the list of those
 convened annexed, which is the one bound into the meeting packet.
+
+The president convenes and signs: no letter is addressed to them, and neither the list of
+those convened nor the delivery sheet names them (``SessionRecord.convened``).
 """
 
 from __future__ import annotations
@@ -120,9 +123,9 @@ def letter(record: SessionRecord, person: Person | None, day: date) -> list[Flow
                                 "consideration.").format(
                                     salutation=_salutation(person))), s["body"]))
     flow.append(layout.signature_block(record.chair_title, record.president))
-    if person is None and record.recipients:
+    if person is None and record.convened:
         rows: list[list[Any]] = [[_("No."), _("Full name"), _("Organisation / capacity")]]
-        rows += [[str(n), p.name, p.quality] for n, p in enumerate(record.recipients, 1)]
+        rows += [[str(n), p.name, p.quality] for n, p in enumerate(record.convened, 1)]
         flow.append(Spacer(1, 4 * _MM))
         flow.append(Paragraph(esc(_("List of the persons convened")), s["heading"]))
         flow.append(layout.table(rows, LIST_WIDTHS, numeric_columns=(0,)))
@@ -134,7 +137,7 @@ def content(record: SessionRecord, day: date, per_recipient: bool) -> dict[str, 
     return {"committee": record.head.committee_name, "session": record.meeting.uid,
             "date": day.isoformat(), "body": body(record), "agenda": agenda_lines(record),
             "president": record.president, "per_recipient": per_recipient,
-            "recipients": [[p.name, p.quality] for p in record.recipients]}
+            "recipients": [[p.name, p.quality] for p in record.convened]}
 
 
 def story(record: SessionRecord, day: date, *, per_recipient: bool = False) -> list[Flowable]:
@@ -150,7 +153,7 @@ def story(record: SessionRecord, day: date, *, per_recipient: bool = False) -> l
     if not per_recipient:
         return letter(record, None, day)
     flow: list[Flowable] = []
-    for index, person in enumerate(record.recipients):
+    for index, person in enumerate(record.convened):
         if index:
             flow.append(PageBreak())
         flow.append(layout.restart_numbering())
@@ -180,7 +183,7 @@ def from_record(record: SessionRecord, *, per_recipient: bool = False,
 def delivery_rows(record: SessionRecord) -> list[list[str]]:
     rows = [[_("No."), _("Full name"), _("Organisation / capacity"), _("Date of delivery"),
              _("Signature")]]
-    for number, person in enumerate(record.recipients, 1):
+    for number, person in enumerate(record.convened, 1):
         delivered = record.delivered.get(person.member_id) if person.member_id else None
         rows.append([str(number), person.name, person.quality,
                      formats.short_date(delivered) if delivered else "", ""])

@@ -46,6 +46,8 @@ def _styles() -> dict[str, Any]:
                                 fontSize=10, alignment=TA_CENTER, spaceAfter=6,
                                 textColor=colors.HexColor("#a00000")),
         "note": ParagraphStyle("pv_note", parent=s["small"], leftIndent=12, spaceAfter=4),
+        "annex_group": ParagraphStyle("pv_annex_group", parent=s["cell"],
+                                      fontName=fonts.BOLD),
     }
 
 
@@ -173,13 +175,52 @@ def status_of(info: attendance.AttendanceInfo, sex: str = "") -> str:
     return attendance_words.status_text(info.status, sex, info.represented_by_name)
 
 
+def guests_heading() -> str:
+    """The row that opens the guests' part of the annex, across the whole table."""
+    return _("Guests (without a vote)")
+
+
 def annex_rows(record: SessionRecord) -> list[list[str]]:
+    """Heading, the members with their attendance, then the guests present.
+
+    The guests come under their own heading row (:func:`guests_heading`) and are numbered
+    from 1 again, so the members' numbering stays the count of members; they count in no
+    figure of the PV. A PV signed before the annex named them keeps it without
+    (``record.annex_guests``).
+    """
     qualities = {p.member_id: p.quality for p in record.members}
     sexes = _sexes(record)
     result = [[_("No."), _("Full name"), _("Organisation / capacity"), _("Attendance")]]
     for number, info in enumerate(record.attendance, 1):
         result.append([str(number), info.name, qualities.get(info.member_id, ""),
                        status_of(info, sexes.get(info.member_id, ""))])
+    present = set(record.guests_present)
+    guests = [g for g in record.guests if g.name in present] if record.annex_guests else []
+    if guests:
+        result.append(["", guests_heading(), "", ""])
+        result += [[str(number), guest.name, guest.quality,
+                    attendance_words.status_text("present")]
+                   for number, guest in enumerate(guests, 1)]
+    return result
+
+
+def _annex_table(record: SessionRecord) -> Flowable:
+    """The annexed list; the guests' heading row spans the table, shaded like a heading."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, TableStyle
+
+    rows: list[list[Any]] = [list(row) for row in annex_rows(record)]
+    heading = guests_heading()
+    spans: list[tuple[Any, ...]] = []
+    for index, row in enumerate(rows[1:], 1):
+        if row[1] == heading and not row[0]:
+            rows[index] = [Paragraph(layout.escape(heading), _styles()["annex_group"]),
+                           "", "", ""]
+            spans += [("SPAN", (0, index), (-1, index)),
+                      ("BACKGROUND", (0, index), (-1, index), colors.HexColor("#ececec"))]
+    result = layout.table(rows, ANNEX_WIDTHS, numeric_columns=(0,))
+    if spans:
+        result.setStyle(TableStyle(spans))
     return result
 
 
@@ -311,7 +352,7 @@ def story(record: SessionRecord, *, annex_mark: Flowable | None = None) -> list[
     flow.append(Paragraph(esc(_("ANNEX: ATTENDANCE LIST")), s["title"]))
     flow.append(Paragraph(esc(_("{session} — {date}").format(
         session=meeting.label, date=formats.long_date(meeting.date))), s["subtitle"]))
-    flow.append(layout.table(annex_rows(record), ANNEX_WIDTHS, numeric_columns=(0,)))
+    flow.append(_annex_table(record))
     return flow
 
 

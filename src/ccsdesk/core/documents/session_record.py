@@ -63,11 +63,35 @@ class SessionRecord:
     # This committee's uid: the forms' histories name a step's decider only when it is
     # another committee (a decision that came down from above).
     own_uid: str = ""
+    # Whether the PV's annexed list names the guests present after the members. True for
+    # every PV except one signed before the annex named them: a signed PV is re-rendered from
+    # its frozen data and must keep showing (and hashing) what was signed.
+    annex_guests: bool = True
 
     @property
     def recipients(self) -> tuple[Person, ...]:
-        """Who is convened: the members in office, then the session's guests."""
+        """Everyone expected at the session: the members in office, then its guests (the
+        attendance sheet lists them all, the president included)."""
         return self.members + self.guests
+
+    @property
+    def convener(self) -> Person | None:
+        """The member who signs the convocation (``president``), if the roster names them.
+
+        None when no president is set or the signer is not a member in office: then
+        nobody is left out of the convocations.
+        """
+        if not self.president:
+            return None
+        named = [p for p in self.members if p.name == self.president]
+        return next((p for p in named if p.role == "president"), named[0] if named else None)
+
+    @property
+    def convened(self) -> tuple[Person, ...]:
+        """Who receives a convocation: everyone expected but the one who convenes and signs
+        it (the letters, their list and the delivery sheet)."""
+        convener = self.convener
+        return tuple(p for p in self.recipients if p is not convener)
 
     @property
     def president_sex(self) -> str:
@@ -122,6 +146,30 @@ def _own_uid(folder: DataFolder) -> str:
         return session.scalar(select(Committee.uid).where(Committee.relation == "self")) or ""
 
 
+def _signed_with_guest_annex(folder: DataFolder, meeting_uid: str, version: int) -> bool:
+    """Whether version ``version`` of the PV was signed by a program whose annex names the
+    guests: its journal entry ``minutes.sign`` then carries ``"pv_annex": 2``.
+
+    The journal is the signature's own record (hash-chained, same transaction), so the
+    layout a PV was signed under is read back from there rather than guessed from a date.
+    """
+    import json
+
+    from sqlalchemy import select
+
+    from ccsdesk.core.storage.models import JournalEntry
+
+    with folder.database.reading() as session:
+        entries = session.scalars(select(JournalEntry.details).where(
+            JournalEntry.action == "minutes.sign",
+            JournalEntry.subject == f"meeting:{meeting_uid}"))
+        for details in entries:
+            found = json.loads(details)
+            if found.get("version") == version:
+                return int(found.get("pv_annex", 1)) >= 2
+    return False
+
+
 def gather(folder: DataFolder, meeting_id: int) -> SessionRecord:
     """Read the session ``meeting_id`` and what its documents need; refuses unknown ones."""
     meeting = meetings.get_meeting(folder, meeting_id)
@@ -142,6 +190,8 @@ def gather(folder: DataFolder, meeting_id: int) -> SessionRecord:
     text = minutes.get_minutes(folder, meeting_id)
     if text.state == "signed" and text.signer:
         president = text.signer  # who chaired and signed, even if the bureau changed since
+    annex_guests = text.state != "signed" or _signed_with_guest_annex(folder, meeting.uid,
+                                                                         text.number)
     return SessionRecord(
         head=head, meeting=meeting, members=members, guests=guests,
         guests_present=tuple(g.name for g in invited if g.present),
@@ -150,6 +200,6 @@ def gather(folder: DataFolder, meeting_id: int) -> SessionRecord:
         quorum=attendance.quorum(folder, meeting_id),
         minutes=text, recommendations=tuple(recs.of_meeting(folder, meeting_id)),
         convened_on=min(sent) if sent else None, delivered=delivered,
-        scan=_scan(folder, meeting_id), own_uid=_own_uid(folder),
+        scan=_scan(folder, meeting_id), own_uid=_own_uid(folder), annex_guests=annex_guests,
     )
 

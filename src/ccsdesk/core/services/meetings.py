@@ -422,13 +422,27 @@ def send_by(meeting_date: date, days: int) -> date:
     return meeting_date - timedelta(days=days + 1)
 
 
+def _convener_id(session: Session) -> int | None:
+    """The president in office: they convene and sign the convocation, so receive none."""
+    return session.scalar(select(Member.id).where(Member.role == "president",
+                                                  Member.active.is_(True)).limit(1))
+
+
+def _to_convener(convocation: Convocation, convener: int | None) -> bool:
+    """A convocation to the president not sent yet (prepared before the president was left
+    out): ignored, so a president is never « not sent ». One already sent stays listed."""
+    return (convocation.sent_on is None and convener is not None
+            and convocation.member_id == convener)
+
+
 def prepare_convocations(folder: DataFolder, meeting_id: int) -> list[ConvocationInfo]:
-    """One convocation per active member and per guest (idempotent)."""
+    """One convocation per active member but the president, and per guest (idempotent)."""
     with folder.database.unit_of_work() as session:
         meeting = get_row(session, meeting_id)
         existing = list(session.scalars(
             select(Convocation).where(Convocation.meeting_id == meeting.id)))
         members = {c.member_id for c in existing if c.member_id is not None}
+        members.add(_convener_id(session))
         guests = {c.guest_id for c in existing if c.guest_id is not None}
         added = 0
         for member_id in session.scalars(select(Member.id).where(Member.active.is_(True))):
@@ -457,8 +471,10 @@ def record_sent(folder: DataFolder, meeting_id: int, *, sent_on: date, channel: 
         if sent_on > meeting.date:
             raise InputError(_("A convocation cannot be sent after the session ({date}).")
                              .format(date=meeting.date.isoformat()))
-        rows = list(session.scalars(
-            select(Convocation).where(Convocation.meeting_id == meeting.id)))
+        convener = _convener_id(session)
+        rows = [c for c in session.scalars(
+            select(Convocation).where(Convocation.meeting_id == meeting.id))
+            if not _to_convener(c, convener)]
         if convocation_ids is None:
             chosen = [c for c in rows if c.sent_on is None]
         else:
@@ -486,9 +502,11 @@ def list_convocations(folder: DataFolder, meeting_id: int) -> list[ConvocationIn
             .outerjoin(Guest, Convocation.guest_id == Guest.id)
             .where(Convocation.meeting_id == meeting_id).order_by(Convocation.id)
         ).all()
+        convener = _convener_id(session)
         found = [(c.id, c.member_id, c.guest_id,
                   f"{m.last_name.upper()} {m.first_names}".strip() if m else g.name,
-                  c.sent_on, c.channel) for c, m, g in rows]
+                  c.sent_on, c.channel) for c, m, g in rows
+                 if not _to_convener(c, convener)]
     deadline = send_by(meeting_date, notice_days(folder, urgent))
     return [ConvocationInfo(*values, late=values[4] is not None and values[4] > deadline)
             for values in found]

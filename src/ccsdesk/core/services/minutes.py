@@ -308,9 +308,11 @@ def sign(folder: DataFolder, meeting_id: int, passphrase: str,
         version.state = "signed"
         meeting.state = "signed"
         meetings._touch(meeting)
+        # "pv_annex": 2 — the PV is signed with the guests in its annexed list; a PV signed
+        # before (no key) keeps its members-only annex when re-rendered (session_record).
         journal.record(session, "minutes.sign", f"meeting:{meeting.uid}",
                        {"version": version.number, "signer": name,
-                        "text_hash": version.text_hash})
+                        "text_hash": version.text_hash, "pv_annex": 2})
         return _info(session, meeting, minutes, version)
 
 
