@@ -101,7 +101,8 @@ def test_the_delivery_sheet_leaves_the_president_out(commune: DataFolder,
     # The members' rows carry the delivery date; nobody is left « not yet delivered ».
     rows = convocation.delivery_rows(gather(commune, meeting))[1:]
     assert len(rows) == 8
-    assert all(row[3] == "30/11/2026" for row in rows[:5])
+    assert all(row[3] == "30/11/2026" for row in rows), rows  # the guests' too
+    assert "6 OUATTARA Salif Chef de quartier de Lafiabougou 30/11/2026" in text
 
 
 def test_the_convocations_listed_never_show_the_president(commune: DataFolder) -> None:

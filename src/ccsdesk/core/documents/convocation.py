@@ -184,7 +184,9 @@ def delivery_rows(record: SessionRecord) -> list[list[str]]:
     rows = [[_("No."), _("Full name"), _("Organisation / capacity"), _("Date of delivery"),
              _("Signature")]]
     for number, person in enumerate(record.convened, 1):
-        delivered = record.delivered.get(person.member_id) if person.member_id else None
+        delivered = (record.delivered.get(person.member_id) if person.member_id is not None
+                     else record.delivered_guests.get(person.guest_id)
+                     if person.guest_id is not None else None)
         rows.append([str(number), person.name, person.quality,
                      formats.short_date(delivered) if delivered else "", ""])
     return rows

@@ -8,7 +8,7 @@ out without going back to the database for every part.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from ccsdesk.core.documents import attendance_words, layout
@@ -32,6 +32,7 @@ class Person:
     sex: str = ""
     role: str = ""
     member_id: int | None = None
+    guest_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class SessionRecord:
     # every PV except one signed before the annex named them: a signed PV is re-rendered from
     # its frozen data and must keep showing (and hashing) what was signed.
     annex_guests: bool = True
+    # Guest id → the day their convocation was handed over (``delivered`` is the members').
+    delivered_guests: dict[int, date] = field(default_factory=dict)
 
     @property
     def recipients(self) -> tuple[Person, ...]:
@@ -180,13 +183,17 @@ def gather(folder: DataFolder, meeting_id: int) -> SessionRecord:
     members = tuple(Person(m.full_name, quality(m), m.phone, m.sex, m.role, m.id)
                     for m in in_office)
     invited = meetings.list_guests(folder, meeting_id)
-    guests = tuple(Person(g.name, g.organisation or _("Guest")) for g in invited)
+    guests = tuple(Person(g.name, g.organisation or _("Guest"), guest_id=g.id)
+                   for g in invited)
     president = next((p.name for p in members if p.role == "president"), "")
     secretary = next((p.name for p in members if p.role == "secretary"), "")
     convocations = meetings.list_convocations(folder, meeting_id)
     sent = [c.sent_on for c in convocations if c.sent_on is not None]
     delivered = {c.member_id: c.sent_on for c in convocations
                  if c.member_id is not None and c.sent_on is not None and c.channel == "hand"}
+    delivered_guests = {c.guest_id: c.sent_on for c in convocations
+                        if c.guest_id is not None and c.sent_on is not None
+                        and c.channel == "hand"}
     text = minutes.get_minutes(folder, meeting_id)
     if text.state == "signed" and text.signer:
         president = text.signer  # who chaired and signed, even if the bureau changed since
@@ -201,5 +208,6 @@ def gather(folder: DataFolder, meeting_id: int) -> SessionRecord:
         minutes=text, recommendations=tuple(recs.of_meeting(folder, meeting_id)),
         convened_on=min(sent) if sent else None, delivered=delivered,
         scan=_scan(folder, meeting_id), own_uid=_own_uid(folder), annex_guests=annex_guests,
+        delivered_guests=delivered_guests,
     )
 
