@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
+import subprocess
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -94,6 +96,45 @@ def test_a_full_stick_stops_the_producer_and_leaves_nothing(stick: Path) -> None
         _stream(copy, data, [verified_copy.BLOCK] * 3)
         copy.commit()
     assert sorted(p.name for p in stick.iterdir()) == ["autre.txt"]
+
+
+@pytest.fixture
+def disk_stick(tmp_path: Path) -> Iterator[Path]:
+    """An 8 MB ext4 file system on a loop device: a nearly full stick on which direct writes
+    and reads really happen (needs root, mkfs.ext4 and a loop device; skipped elsewhere)."""
+    image, mount_point = tmp_path / "cle.img", tmp_path / "cle"
+    mount_point.mkdir()
+    if os.geteuid() != 0 or not shutil.which("mkfs.ext4"):
+        pytest.skip("a loop-mounted file system needs root and mkfs.ext4")
+    with image.open("wb") as handle:
+        handle.truncate(8 * 1024 * 1024)
+    made = subprocess.run(["mkfs.ext4", "-q", "-F", str(image)], capture_output=True)
+    mounted = made.returncode == 0 and subprocess.run(
+        ["mount", "-o", "loop", str(image), str(mount_point)], capture_output=True).returncode == 0
+    if not mounted:
+        pytest.skip("no loop device to mount a file system on")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=True)
+
+
+def test_direct_io_on_a_disk_file_system_and_a_full_one(disk_stick: Path) -> None:
+    """Whole blocks go straight to the device and the copy reads back identical; when the
+    device fills mid-way, the producer stops, the message says so and nothing is left."""
+    data = os.urandom(3 * verified_copy.BLOCK + 5)
+    with verified_copy.VerifiedCopy(disk_stick / "a.ccsa", expected=len(data)) as copy:
+        assert copy.direct
+        _stream(copy, data, [verified_copy.BLOCK] * 3 + [5])
+        copy.commit()
+    assert copy.direct_bytes == 3 * verified_copy.BLOCK
+    assert (disk_stick / "a.ccsa").read_bytes() == data
+    too_big = os.urandom(12 * verified_copy.BLOCK)
+    with pytest.raises(StorageError, match="pas assez de place"), \
+            verified_copy.VerifiedCopy(disk_stick / "b.ccsa", expected=len(too_big)) as copy:
+        _stream(copy, too_big, [verified_copy.BLOCK] * 12)
+        copy.commit()
+    assert sorted(p.name for p in disk_stick.iterdir()) == ["a.ccsa", "lost+found"]
 
 
 def test_a_fault_in_a_thread_is_raised_not_lost(tmp_path: Path) -> None:
