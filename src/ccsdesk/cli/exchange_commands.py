@@ -376,14 +376,16 @@ def run_receive(context: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def verify_archive(context: Context, path: Path, data: bytes) -> int:
-    """``verify FILE`` for an archive: decrypt, check signature, hashes and sender."""
+def verify_archive(context: Context, path: Path) -> int:
+    """``verify FILE`` for an archive: decrypt, check signature, hashes and sender (the file
+    read by blocks, as ``receive`` reads it)."""
     from ccsdesk.core.exchange import keys
     from ccsdesk.core.services import exchange
 
     folder = context.folder()
+    check_archive_file(path)
     secrets = keys.unlock(folder.keys_dir, context.passphrase())
-    result = exchange.verify(folder, data, secrets)
+    result = exchange.verify(folder, path, secrets)
     lines = [_("Intact archive: signature and every hash check out."),
              _("Archive no. {sequence} from « {name} » ({entries} entries).").format(
                  sequence=result.sequence, name=result.sender_name, entries=result.entries)]

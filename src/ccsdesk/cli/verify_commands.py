@@ -26,18 +26,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify.set_defaults(handler=run_verify)
 
 
+def _is_archive(path: Path) -> bool:
+    """Whether ``path`` starts as an exchange archive does (an age file): those are read by
+    blocks, never whole; anything else is taken for a PDF, whose errors say the rest."""
+    from ccsdesk.core.exchange import archive
+
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(archive.AGE_MAGIC)) == archive.AGE_MAGIC
+    except OSError:
+        return False
+
+
 def run_verify(context: Context, args: argparse.Namespace) -> int:
     from ccsdesk.core.exchange import signing
 
     folder = context.folder()
-    head = signing._read_source(args.file)
-    from ccsdesk.core.exchange import archive
-
-    if head.startswith(archive.AGE_MAGIC):
+    if _is_archive(args.file):
         from ccsdesk.cli import exchange_commands
 
-        return exchange_commands.verify_archive(context, args.file, head)
-    result = signing.verify_pdf(folder, head)
+        return exchange_commands.verify_archive(context, args.file)
+    result = signing.verify_pdf(folder, signing._read_source(args.file))
     document = result.document
     data: dict[str, Any] = {
         "file": str(args.file),
