@@ -101,7 +101,8 @@ class ConvocationsTab(QWidget):
         self.deadline.setWordWrap(True)
         self.prepare_button = QPushButton(_("Prepare the convocations"))
         self.prepare_button.setObjectName("primary")
-        self.prepare_button.setToolTip(_("One convocation per active member and per guest"))
+        self.prepare_button.setToolTip(_("One convocation per active member (but the president, "
+                                         "who convenes) and per guest"))
         self.sent_on = QDateEdit(_qdate(date.today()))
         self.sent_on.setCalendarPopup(True)
         self.sent_on.setDisplayFormat("dd/MM/yyyy")
