@@ -6,6 +6,7 @@ age, too large, cut or changed while it is read — with nothing left behind.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import os
@@ -156,37 +157,36 @@ def test_reading_refusals_name_the_problem(signer, tmp_path: Path) -> None:  # t
         archive.open_sealed(cut, identity)
 
 
-def test_a_file_cut_while_it_is_read_is_refused(signer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@contextlib.contextmanager
+def _opening(signer, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """An archive file whose header and tail were read, the pass not run yet: (the opening,
+    the file, its bytes)."""
     secrets, _public = signer
     sealed = _sealed(signer, os.urandom(BIG))
     path = tmp_path / "archive.ccsa"
     path.write_bytes(sealed)
     source = streamed_open.FileSource(path)
     try:
-        opening = streamed_open.StreamedOpen(source, secrets.age_identity)  # header, tail read
-        os.truncate(path, len(sealed) // 2)  # the stick's file shortened meanwhile
-        with pytest.raises(InputError, match="a changé pendant sa lecture"):
-            opening.run()
+        yield streamed_open.StreamedOpen(source, secrets.age_identity), path, sealed
     finally:
         source.close()
 
 
+def test_a_file_cut_while_it_is_read_is_refused(signer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with _opening(signer, tmp_path) as (opening, path, sealed):
+        os.truncate(path, len(sealed) // 2)  # the stick's file shortened meanwhile
+        with pytest.raises(InputError, match="a changé pendant sa lecture"):
+            opening.run()
+
+
 def test_a_file_changed_while_it_is_read_is_refused(signer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    secrets, _public = signer
-    sealed = _sealed(signer, os.urandom(BIG))
-    path = tmp_path / "archive.ccsa"
-    path.write_bytes(sealed)
-    source = streamed_open.FileSource(path)
-    try:
-        opening = streamed_open.StreamedOpen(source, secrets.age_identity)
+    with _opening(signer, tmp_path) as (opening, path, sealed):
         with path.open("r+b") as handle:  # rewritten in place once the tail was checked
             handle.seek(len(sealed) // 3)
             handle.write(bytes([sealed[len(sealed) // 3] ^ 0x80]))
         with pytest.raises(age_format.AgeError) as refused:
             opening.run()
         assert refused.value.kind == "damaged"
-    finally:
-        source.close()
 
 
 @linux_only
