@@ -525,6 +525,40 @@ def _plan(folder: DataFolder, session: Session, to: str, passphrase: str,
                  journal_after=_journal_after(session, peer) if parent else 0)
 
 
+def _record_sent(session: Session, plan: _Plan, entries: int, manifest_bytes: bytes,
+                 size: int, now: datetime) -> SendResult:
+    """Record the archive as sent (rows, items, acknowledgements it carries, journal), in
+    the caller's transaction, which delivers the archive before it commits."""
+    peer = plan.peer
+    counts: dict[str, int] = {}
+    for item in plan.due:
+        counts[item.kind] = counts.get(item.kind, 0) + 1
+    row = ExchangeArchive(direction="out", peer_id=peer.id, sequence=plan.sequence,
+                          manifest_sha256=archive.sha256(manifest_bytes),
+                          # The manifest's hash names the content; hashing 50 MB of
+                          # ciphertext again would only slow the send.
+                          file_sha256="", size=size, created_at=now, at=now, entries=entries,
+                          summary=json.dumps(counts))
+    session.add(row)
+    session.flush()
+    for item in plan.due:
+        session.add(ExchangeItem(archive_id=row.id, kind=item.kind, ref=item.ref,
+                                 label=item.label[:300], content_hash=item.digest))
+        if item.outbox_id is not None and item.kind == "ack":
+            session.get(ExchangeOutbox, item.outbox_id).sent_archive_id = row.id  # type: ignore[union-attr]
+    segment = plan.segment
+    if segment is not None:
+        session.add(ExchangeItem(archive_id=row.id, kind=segment.kind, ref=segment.ref,
+                                 label=segment.label[:300], content_hash=segment.digest))
+    journal.record(session, "exchange.send", f"committee:{peer.uid}",
+                   {"sequence": plan.sequence, "manifest_sha256": row.manifest_sha256,
+                    "counts": counts})
+    return SendResult(peer_id=peer.id, peer_name=peer.name, sequence=plan.sequence,
+                      size=size, manifest_sha256=row.manifest_sha256,
+                      items=tuple((item.kind, item.label) for item in plan.due),
+                      counts=counts)
+
+
 def send(folder: DataFolder, to: str, passphrase: str,
          write: Callable[[bytes], None] | None = None,
          built: Callable[[int], None] | None = None, *,
@@ -588,36 +622,9 @@ def send(folder: DataFolder, to: str, passphrase: str,
             with folder.database.unit_of_work() as session:
                 if _plan(folder, session, to, passphrase, segment=False).key() != plan.key():
                     continue  # changed while it was built: build it again from the new state
-                counts: dict[str, int] = {}
-                for item in plan.due:
-                    counts[item.kind] = counts.get(item.kind, 0) + 1
-                row = ExchangeArchive(direction="out", peer_id=peer.id, sequence=sequence,
-                                      manifest_sha256=archive.sha256(manifest_bytes),
-                                      # The manifest's hash names the content; hashing 50 MB
-                                      # of ciphertext again would only slow the send.
-                                      file_sha256="", size=size,
-                                      created_at=now, at=now, entries=len(entries),
-                                      summary=json.dumps(counts))
-                session.add(row)
-                session.flush()
-                for item in plan.due:
-                    session.add(ExchangeItem(archive_id=row.id, kind=item.kind, ref=item.ref,
-                                             label=item.label[:300], content_hash=item.digest))
-                    if item.outbox_id is not None and item.kind == "ack":
-                        session.get(ExchangeOutbox, item.outbox_id).sent_archive_id = row.id  # type: ignore[union-attr]
-                segment = plan.segment
-                if segment is not None:
-                    session.add(ExchangeItem(archive_id=row.id, kind=segment.kind,
-                                             ref=segment.ref, label=segment.label[:300],
-                                             content_hash=segment.digest))
-                journal.record(session, "exchange.send", f"committee:{peer.uid}",
-                               {"sequence": sequence, "manifest_sha256": row.manifest_sha256,
-                                "counts": counts})
+                result = _record_sent(session, plan, len(entries), manifest_bytes, size, now)
                 deliver()
-                return SendResult(peer_id=peer.id, peer_name=peer.name, sequence=sequence,
-                                  size=size, manifest_sha256=row.manifest_sha256,
-                                  items=tuple((item.kind, item.label) for item in plan.due),
-                                  counts=counts)
+                return result
     raise StateError(_("The data kept changing while the archive for « {name} » was being "
                        "built ({count} tries); nothing was sent. Send it again in a "
                        "moment.").format(name=plan.peer.name, count=SEND_ATTEMPTS))
