@@ -256,7 +256,7 @@ def content(record: SessionRecord) -> dict[str, Any]:
         "text_hash": text.text_hash, "opening": opening_sentence(record),
         "attendance": attendance_lines(record), "opening_text": text.opening,
         "items": [[i.position, i.title, i.text] for i in text.items], "divers": text.divers,
-        "recommendations": [[r.number, r.text, r.addressee] for r in record.recommendations],
+        "recommendations": [[r.number, r.text, r.addressee] for r in record.pv_recommendations],
         "closing": closing_sentence(record), "annex": annex_rows(record),
         "reason": text.reason,
     }
@@ -323,7 +323,7 @@ def story(record: SessionRecord, *, annex_mark: Flowable | None = None) -> list[
         flow += _paragraphs(text.opening, s["body"])
     flow.append(Paragraph(esc(_("Proceedings")), s["heading"]))
     by_item: dict[int | None, list[recs.RecommendationInfo]] = {}
-    for rec in record.recommendations:
+    for rec in record.pv_recommendations:
         by_item.setdefault(rec.agenda_position, []).append(rec)
     for item in text.items:
         flow.append(Paragraph(esc(_("Item {position}: {title}").format(
@@ -337,9 +337,9 @@ def story(record: SessionRecord, *, annex_mark: Flowable | None = None) -> list[
                 len(linked)).format(numbers=_enumeration([str(r.number) for r in linked]))),
                 own["note"]))
     flow.append(Paragraph(esc(_("Recommendations")), s["heading"]))
-    if not record.recommendations:
+    if not record.pv_recommendations:
         flow.append(Paragraph(esc(_("The session made no recommendation.")), s["body"]))
-    for rec in record.recommendations:
+    for rec in record.pv_recommendations:
         flow.append(Paragraph(esc(recommendation_line(rec)), s["body"]))
         flow.append(Paragraph(esc(recommendation_details(rec)), own["note"]))
     flow.append(Paragraph(esc(_("Any other business")), s["heading"]))

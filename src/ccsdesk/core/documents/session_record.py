@@ -8,10 +8,14 @@ out without going back to the database for every part.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from ccsdesk.core.documents import attendance_words, layout
+from ccsdesk.core.errors import StorageError
 from ccsdesk.core.i18n import N_, _
 from ccsdesk.core.services import attendance, meetings, minutes, roster
 from ccsdesk.core.services import recommendations as recs
@@ -70,6 +74,17 @@ class SessionRecord:
     annex_guests: bool = True
     # Guest id → the day their convocation was handed over (``delivered`` is the members').
     delivered_guests: dict[int, date] = field(default_factory=dict)
+    # The recommendations as the signed PV lists them (its snapshot), None when the PV is
+    # rendered from the current forms. ``recommendations`` stays live: the packet's forms
+    # show each recommendation's follow-up as it stands today.
+    signed_recommendations: tuple[recs.RecommendationInfo, ...] | None = None
+
+    @property
+    def pv_recommendations(self) -> tuple[recs.RecommendationInfo, ...]:
+        """The recommendations the PV lists: frozen at signing, else the current forms."""
+        if self.signed_recommendations is not None:
+            return self.signed_recommendations
+        return self.recommendations
 
     @property
     def recipients(self) -> tuple[Person, ...]:
@@ -173,8 +188,101 @@ def _signed_with_guest_annex(folder: DataFolder, meeting_uid: str, version: int)
     return False
 
 
+SNAPSHOT_FORMAT = "ccsdesk-pv-snapshot/1"
+_HEAD_FIELDS = ("timbre", "town", "registration_suffix", "committee_name", "chair_title")
+_REC_DATES = ("meeting_date", "deadline")
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, date):  # datetimes too (a subclass): both read back by fromisoformat
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def _fields(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, object]:
+    return {f.name: _json_value(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+            if f.name not in skip}
+
+
+def snapshot(record: SessionRecord, *, signer: str, version: int) -> str:
+    """What the PV of ``record`` shows that can change after its signature, as JSON
+    ``ccsdesk-pv-snapshot/1`` (``docs/formats/pv-snapshot.md``).
+
+    Written by :func:`ccsdesk.core.services.minutes.sign` in the signing transaction: the
+    roster, the attendance names, the guests, the letterhead and the recommendations' forms
+    all keep changing afterwards, and a signed PV must render (and hash) as it was signed.
+    """
+    head = record.head
+    data = {
+        "format": SNAPSHOT_FORMAT,
+        "version": version,
+        "letterhead": {name: _json_value(getattr(head, name)) for name in _HEAD_FIELDS},
+        "members": [_fields(p) for p in record.members],
+        "guests": [_fields(p) for p in record.guests],
+        "guests_present": list(record.guests_present),
+        "president": signer,
+        "secretary": record.secretary,
+        "attendance": [_fields(a) for a in record.attendance],
+        "quorum": _fields(record.quorum),
+        "convened_on": _json_value(record.convened_on),
+        "annex_guests": True,
+        "recommendations": [{name: _json_value(value) for name, value in r._asdict().items()
+                             if name != "history"} for r in record.recommendations],
+    }
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _unreadable(meeting: meetings.MeetingInfo) -> StorageError:
+    return StorageError(_("The frozen data of the signed minutes of the {session} cannot be "
+                          "read (it was written by a newer version of CCS Desk, or damaged). "
+                          "Nothing was changed.").format(session=meeting.label))
+
+
+def _from_snapshot(record: SessionRecord, text: str) -> SessionRecord:
+    """``record`` with what its signed PV showed: the same record type, so the PV is laid
+    out by the very same code whether it comes from the data or from its snapshot."""
+    try:
+        data = json.loads(text)
+        if data.get("format") != SNAPSHOT_FORMAT:
+            raise _unreadable(record.meeting)
+        head = dataclasses.replace(record.head, **{
+            name: tuple(data["letterhead"][name]) if name == "timbre"
+            else data["letterhead"][name] for name in _HEAD_FIELDS})
+        signed_recs = []
+        for found in data["recommendations"]:
+            values = dict(found)
+            for name in _REC_DATES:
+                if values.get(name):
+                    values[name] = date.fromisoformat(values[name])
+            values["status_at"] = datetime.fromisoformat(values["status_at"])
+            signed_recs.append(recs.RecommendationInfo(**values))
+        convened = data["convened_on"]
+        return dataclasses.replace(
+            record, head=head,
+            members=tuple(Person(**p) for p in data["members"]),
+            guests=tuple(Person(**p) for p in data["guests"]),
+            guests_present=tuple(data["guests_present"]),
+            president=data["president"], secretary=data["secretary"],
+            attendance=tuple(attendance.AttendanceInfo(**a) for a in data["attendance"]),
+            quorum=attendance.Quorum(**data["quorum"]),
+            convened_on=date.fromisoformat(convened) if convened else None,
+            annex_guests=bool(data["annex_guests"]),
+            signed_recommendations=tuple(signed_recs))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise _unreadable(record.meeting) from None
+
+
 def gather(folder: DataFolder, meeting_id: int) -> SessionRecord:
-    """Read the session ``meeting_id`` and what its documents need; refuses unknown ones."""
+    """Read the session ``meeting_id`` and what its documents need; refuses unknown ones.
+
+    When its minutes are signed with a snapshot (signed since migration 0007), what the PV
+    showed at signing replaces the live roster, attendance, guests and letterhead, and the PV
+    lists the recommendations as signed: all the session's documents then agree with the
+    signed PV. Versions signed before keep reading the live data (and the ``pv_annex``
+    journal marker), exactly as they did.
+    """
     meeting = meetings.get_meeting(folder, meeting_id)
     head = layout.letterhead(folder)
     in_office = sorted(roster.list_members(folder, active_only=True),
@@ -199,7 +307,7 @@ def gather(folder: DataFolder, meeting_id: int) -> SessionRecord:
         president = text.signer  # who chaired and signed, even if the bureau changed since
     annex_guests = text.state != "signed" or _signed_with_guest_annex(folder, meeting.uid,
                                                                          text.number)
-    return SessionRecord(
+    record = SessionRecord(
         head=head, meeting=meeting, members=members, guests=guests,
         guests_present=tuple(g.name for g in invited if g.present),
         president=president, secretary=secretary,
@@ -210,4 +318,9 @@ def gather(folder: DataFolder, meeting_id: int) -> SessionRecord:
         scan=_scan(folder, meeting_id), own_uid=_own_uid(folder), annex_guests=annex_guests,
         delivered_guests=delivered_guests,
     )
+    if text.state == "signed":
+        frozen = minutes.signed_snapshot(folder, meeting_id, text.number)
+        if frozen is not None:
+            return _from_snapshot(record, frozen)
+    return record
 

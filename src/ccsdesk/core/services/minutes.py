@@ -283,6 +283,26 @@ def _default_signer(session: Session) -> str:
     return journal._actor()
 
 
+def _pv_snapshot(folder: DataFolder, meeting_id: int, signer: str, number: int) -> str:
+    """What the PV about to be signed shows that other tables may change later (JSON)."""
+    from ccsdesk.core.documents import session_record
+
+    return session_record.snapshot(session_record.gather(folder, meeting_id), signer=signer,
+                                   version=number)
+
+
+def signed_snapshot(folder: DataFolder, meeting_id: int, number: int) -> str | None:
+    """The snapshot stored when version ``number`` was signed; None for a version not
+    signed, or signed before snapshots existed (it then renders from the live data)."""
+    with folder.database.reading() as session:
+        minutes = _minutes(session, meeting_id)
+        if minutes is None:
+            return None
+        return session.scalar(select(Version.pv_snapshot).where(
+            Version.minutes_id == minutes.id, Version.number == number,
+            Version.state == "signed"))
+
+
 def sign(folder: DataFolder, meeting_id: int, passphrase: str,
          signer: str | None = None) -> MinutesInfo:
     """Sign adopted minutes: checks the passphrase, records signer and time, freezes."""
@@ -302,10 +322,15 @@ def sign(folder: DataFolder, meeting_id: int, passphrase: str,
         if version.state != "adopted":
             raise StateError(_("Adopt the minutes before signing them."))
         name = " ".join((signer or "").split()) or _default_signer(session)
+        # Frozen in this transaction, which holds the write lock: the roster, guests and
+        # forms it reads are exactly those of the moment of signing (read through the
+        # folder, committed data, WAL), and the PV is re-rendered from it from now on.
+        frozen = _pv_snapshot(folder, meeting_id, name, version.number)
         version.text_hash = text_hash(session, meeting, version)
         version.signer = name
         version.signed_at = datetime.now()
         version.state = "signed"
+        version.pv_snapshot = frozen  # with the state: the 0007 trigger allows it only then
         meeting.state = "signed"
         meetings._touch(meeting)
         # "pv_annex": 2 — the PV is signed with the guests in its annexed list; a PV signed

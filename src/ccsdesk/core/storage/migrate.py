@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # SQLAlchemy is imported by the functions, so ``HEAD`` costs 
     from ccsdesk.core.storage.database import Database
 
 REVISIONS: tuple[str, ...] = ("0001_initial", "0002_sessions", "0004_exchange",
-                              "0005_journal_segments", "0006_step_decider")
+                              "0005_journal_segments", "0006_step_decider", "0007_pv_snapshot")
 HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

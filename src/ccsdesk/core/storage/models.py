@@ -251,6 +251,11 @@ class MinutesVersion(Base):
     text_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # What the PV showed when signed and that lives in tables that keep changing (roster,
+    # attendance names, guests, letterhead, recommendations): JSON ``ccsdesk-pv-snapshot/1``
+    # (docs/formats/pv-snapshot.md), written once by the signature, NULL before it and for
+    # versions signed before migration 0007. The signed PV is re-rendered from it.
+    pv_snapshot: Mapped[str | None] = mapped_column(Text)
 
 
 class MinutesItem(Base):
