@@ -305,3 +305,38 @@ def test_roster_changes_after_signing_do_not_make_the_session_due_again(pair) ->
                                                         first_names="Issa"))
     with pytest.raises(StateError, match=r"Rien à envoyer"):
         commune.send("parent")
+
+
+def _trigger_names(db: Path) -> set[str]:
+    connection = sqlite3.connect(db)
+    try:
+        return {row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    finally:
+        connection.close()
+
+
+def test_downgrading_0007_keeps_the_freeze_of_signed_minutes(tmp_path: Path) -> None:
+    """The downgrade rebuilds minutes_version; the 0002 triggers must come back with it."""
+    from alembic import command
+    from alembic.config import Config
+
+    from ccsdesk.core.storage import migrate
+    from ccsdesk.core.storage.database import Database, sqlite_file_url
+
+    db = tmp_path / "schema.sqlite"
+    database = Database(sqlite_file_url(db))
+    migrate.upgrade(database)
+    at_head = _trigger_names(db)
+    config = Config()
+    config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006_step_decider")
+    database.dispose()
+    assert at_head - _trigger_names(db) == {"minutes_version_snapshot_at_signing",
+                                            "minutes_version_snapshot_no_insert"}
+    assert migrate.current_revision(database) == "0006_step_decider"
+    migrate.upgrade(database)
+    assert _trigger_names(db) == at_head
+    database.dispose()

@@ -9,7 +9,7 @@ The 0002 trigger ``minutes_version_signed_no_update`` already refuses any change
 row, the new column included. ``SNAPSHOT_TRIGGERS`` add that the snapshot is written only by
 the update that signs (adopted → signed) and never by an INSERT: a draft cannot carry one.
 Adding a column is a plain ``ALTER TABLE`` (no table rebuild), so the 0002 triggers stay; the
-downgrade rebuilds the table and creates them again.
+downgrade drops them, rebuilds the table and creates them again.
 
 Revision ID: 0007_pv_snapshot
 Revises: 0006_step_decider
@@ -47,17 +47,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in _TRIGGER_NAMES:
+    # Dropping the column rebuilds minutes_version. The 0002 triggers go first: those on
+    # minutes_item name minutes_version, and SQLite refuses the rebuild's rename under them.
+    sessions = importlib.import_module(
+        "ccsdesk.core.storage.migrations.versions.0002_sessions_sessions_attendance_minutes_")
+    frozen = [statement.split()[2] for statement in sessions.FREEZE_TRIGGERS]  # CREATE TRIGGER x
+    for name in (*_TRIGGER_NAMES, *frozen):
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     with op.batch_alter_table('minutes_version', schema=None) as batch_op:
         batch_op.drop_column('pv_snapshot')
     if op.get_bind().dialect.name == "sqlite":
-        # The batch rebuilt minutes_version without its 0002 triggers: create them again.
-        sessions = importlib.import_module(
-            "ccsdesk.core.storage.migrations.versions."
-            "0002_sessions_sessions_attendance_minutes_")
-        for name in ("minutes_version_signed_no_update", "minutes_version_signed_no_delete"):
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
         for statement in sessions.FREEZE_TRIGGERS:
-            if "ON minutes_version " in statement:
-                op.execute(statement)
+            op.execute(statement)
