@@ -201,9 +201,9 @@ def _json_value(value: object) -> object:
     return value
 
 
-def _fields(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, object]:
-    return {f.name: _json_value(getattr(obj, f.name)) for f in dataclasses.fields(obj)
-            if f.name not in skip}
+def _fields(obj: Any) -> dict[str, object]:
+    """A dataclass's fields as JSON values: read back by ``Type(**fields)``."""
+    return {f.name: _json_value(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
 
 
 def snapshot(record: SessionRecord, *, signer: str, version: int) -> str:
