@@ -33,7 +33,7 @@ from ccsdesk.core.services import (
     roster,
 )
 from ccsdesk.core.storage.folder import DB_FILE, DataFolder
-from ccsdesk.core.storage.models import Guest, Meeting, MinutesVersion
+from ccsdesk.core.storage.models import Guest, Meeting, MinutesVersion, Recommendation
 from ccsdesk.core.storage.models import Minutes as MinutesRow
 from tests.conftest import PASSPHRASE
 from tests.core import pdftools
@@ -95,13 +95,18 @@ def _change_everything(folder: DataFolder, meeting_id: int, ids: list[int]) -> N
         guest = session.scalars(select(Guest).where(Guest.meeting_id == meeting_id)).first()
         assert guest is not None
         guest.name, guest.organisation = "OUATTARA Salif Jr", "Chefferie de Lafiabougou"
-    [rec] = recommendations.of_meeting(folder, meeting_id)
-    recommendations.update(folder, rec.id, recommendations.RecommendationData(
-        problem=rec.problem, text="Doubler les patrouilles de nuit", addressee=rec.addressee,
-        priority="low", deadline=rec.deadline, agenda_position=1))
-    recommendations.add(folder, meeting_id, recommendations.RecommendationData(
-        problem="Éclairage", text="Réparer les lampadaires", addressee="Mairie",
-        priority="medium", deadline=date(2027, 2, 28)))
+        # The services refuse to add or change a form once the minutes are adopted
+        # (test_recommendations); rows changed by any other path must not reach the PV.
+        [rec] = session.scalars(select(Recommendation).where(
+            Recommendation.meeting_id == meeting_id)).all()
+        rec.text, rec.priority = "Doubler les patrouilles de nuit", "low"
+        now = datetime.now()
+        session.add(Recommendation(
+            meeting_id=meeting_id, number=2, problem="Éclairage",
+            text="Réparer les lampadaires", addressee="Mairie", addressee_key="mairie",
+            priority="medium", deadline=date(2027, 2, 28), origin_uid=rec.origin_uid,
+            origin_name=rec.origin_name, status="proposed", status_at=now, created_at=now,
+            updated_at=now))
 
 
 def _rendered(folder: DataFolder, meeting_id: int, path: Path) -> tuple[str, str]:
@@ -340,3 +345,29 @@ def test_downgrading_0007_keeps_the_freeze_of_signed_minutes(tmp_path: Path) -> 
     migrate.upgrade(database)
     assert _trigger_names(db) == at_head
     database.dispose()
+
+
+def test_forms_change_only_while_the_minutes_are_open(commune: DataFolder) -> None:
+    """The PV lists the session's recommendations: once it is adopted (and signed), a form
+    is added or changed only through a correction of the minutes; follow-up stays open."""
+    meeting_id, _ids = _session(commune, sign=False)
+    [rec] = recommendations.of_meeting(commune, meeting_id)
+    change = recommendations.RecommendationData(
+        problem=rec.problem, text="Doubler les patrouilles de nuit", addressee=rec.addressee,
+        priority="low", deadline=rec.deadline, agenda_position=1)
+    extra = recommendations.RecommendationData(
+        problem="Éclairage", text="Réparer les lampadaires", addressee="Mairie",
+        priority="medium", deadline=date(2027, 2, 28))
+    for step, said in (("adopted", "adopté"), ("signed", "signé")):
+        if step == "signed":
+            minutes.sign(commune, meeting_id, PASSPHRASE)
+        with pytest.raises(StateError, match=f"procès-verbal .* est {said}"):
+            recommendations.update(commune, rec.id, change)
+        with pytest.raises(StateError, match="corrigez d’abord le procès-verbal"):
+            recommendations.add(commune, meeting_id, extra)
+        assert [r.text for r in recommendations.of_meeting(commune, meeting_id)] == [rec.text]
+    recommendations.set_status(commune, rec.id, "transmitted", note="Remise en main propre")
+    minutes.correct(commune, meeting_id, "Une recommandation oubliée")
+    recommendations.add(commune, meeting_id, extra)
+    assert [r.text for r in recommendations.of_meeting(commune, meeting_id)] == [
+        rec.text, "Réparer les lampadaires"]

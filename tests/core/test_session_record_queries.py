@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import event
 
 from ccsdesk.core.documents.session_record import gather
-from ccsdesk.core.services import meetings, recommendations
+from ccsdesk.core.services import meetings, minutes, recommendations
 from ccsdesk.core.storage.folder import DataFolder
 from tests.conftest import PASSPHRASE
 from tests.core.session_data import SESSION_DAY, full_session
@@ -54,6 +54,7 @@ def add_forms(folder: DataFolder, meeting_id: int, count: int) -> None:
 
 def test_gather_reads_the_forms_in_a_fixed_number_of_queries(commune: DataFolder) -> None:
     meeting = full_session(commune, PASSPHRASE, recommendation_count=2)
+    minutes.correct(commune, meeting, "Fiches ajoutées")  # forms are added to open minutes
     add_forms(commune, meeting, 4)  # every kind of form: the larger session only has more
     gather(commune, meeting)  # the first read may load what later reads find cached
     with counting(commune) as few:
@@ -69,6 +70,7 @@ def test_gather_reads_the_forms_in_a_fixed_number_of_queries(commune: DataFolder
 def test_the_forms_are_read_whole(commune: DataFolder) -> None:
     """Each form as the one-form reading gives it, with what ``add_forms`` gave it."""
     meeting = full_session(commune, PASSPHRASE, recommendation_count=3)
+    minutes.correct(commune, meeting, "Fiches ajoutées")  # forms are added to open minutes
     add_forms(commune, meeting, 8)
     read = gather(commune, meeting).recommendations
     assert [r.number for r in read] == list(range(1, 12))

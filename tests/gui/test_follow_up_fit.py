@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import Qt
 
-from ccsdesk.core.services import demo, meetings, recommendations, settings
+from ccsdesk.core.services import demo, meetings, minutes, recommendations, settings
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.gui.main_window import PAGES, MainWindow
 from ccsdesk.gui.recommendations_page import COLUMNS_SETTING, RecommendationsPage
@@ -60,6 +60,7 @@ def test_the_sample_fits_at_1366_pixels(qtbot, qapp_styled, sample):  # type: ig
 
 def test_a_long_text_wraps_and_fits(qtbot, qapp_styled, sample):  # type: ignore[no-untyped-def]
     held = min(meetings.list_meetings(sample), key=lambda m: m.date)
+    minutes.correct(sample, held.id, "Une fiche oubliée")  # forms are added to open minutes
     rec_id = recommendations.add(sample, held.id, recommendations.RecommendationData(
         problem="Vols de motos", text=LONG_TEXT, addressee=LONG_ADDRESSEE, priority="high",
         deadline=held.date + timedelta(days=10)))

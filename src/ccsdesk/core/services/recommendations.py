@@ -23,6 +23,8 @@ from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.core.storage.models import (
     Committee,
     Meeting,
+    Minutes,
+    MinutesVersion,
     Place,
     Recommendation,
     RecommendationStatus,
@@ -152,6 +154,26 @@ def _check(data: RecommendationData) -> RecommendationData:
                               place=_clean(data.place), agenda_position=data.agenda_position)
 
 
+def _check_minutes_open(session: Session, meeting: Meeting) -> None:
+    """Refuse a new or changed form once the session's minutes are adopted or signed: the
+    PV lists its recommendations, so they change only through a correction of the minutes
+    (a new version with its reason), as the PV's text does. Follow-up steps stay open."""
+    state = session.scalar(
+        select(MinutesVersion.state).join(Minutes, MinutesVersion.minutes_id == Minutes.id)
+        .where(Minutes.meeting_id == meeting.id,
+               MinutesVersion.number == Minutes.current_version))
+    if state == "signed":
+        raise StateError(_("The minutes of the {label} are signed: its recommendations are "
+                           "part of them. To add or change one, correct the minutes first (a "
+                           "new version with its reason). Nothing changed.").format(
+                               label=meetings.label_of(meeting)))
+    if state == "adopted":
+        raise StateError(_("The minutes of the {label} are adopted: its recommendations are "
+                           "part of them. To add or change one, correct the minutes first (a "
+                           "new version with its reason). Nothing changed.").format(
+                               label=meetings.label_of(meeting)))
+
+
 def add(folder: DataFolder, meeting_id: int, data: RecommendationData,
         author: str | None = None) -> int:
     """A new form (status ``proposed``); the deadline may not be before the session."""
@@ -162,6 +184,7 @@ def add(folder: DataFolder, meeting_id: int, data: RecommendationData,
             raise StateError(_("This data folder has no committee yet: set it up first "
                                "(ccsdesk init)."))
         meeting = meetings.get_row(session, meeting_id)
+        _check_minutes_open(session, meeting)
         if clean.deadline < meeting.date:
             raise InputError(_("The deadline ({deadline}) is before the session ({date}).")
                              .format(deadline=clean.deadline.isoformat(),
@@ -212,6 +235,8 @@ def update(folder: DataFolder, rec_id: int, data: RecommendationData) -> None:
                                "longer be changed; record a follow-up step with a note "
                                "instead.").format(status=_(STATUSES[row.status])))
         meeting = session.get(Meeting, row.meeting_id) if row.meeting_id else None
+        if meeting is not None:
+            _check_minutes_open(session, meeting)
         if meeting is not None and clean.deadline < meeting.date:
             raise InputError(_("The deadline ({deadline}) is before the session ({date}).")
                              .format(deadline=clean.deadline.isoformat(),
