@@ -291,6 +291,12 @@ def test_whole_session_in_the_window(qtbot, window, commune, wait_tasks):
     assert not view.agenda_tab.add_button.isEnabled()
     assert not tab.model.flags(tab.model.index(0, 2)) & Qt.ItemFlag.ItemIsEditable
     screenshot(window, "minutes-adopted")
+    # The adopted PV lists the forms: no new or changed form until a correction.
+    view.show_tab("recommendations")
+    assert not view.recommendations_tab.new_button.isEnabled()
+    assert "corrigez d’abord le procès-verbal" in view.recommendations_tab.summary.text()
+    screenshot(window, "session-recommendations-closed")
+    view.show_tab("minutes")
 
     # -- sign with the passphrase, off the GUI thread ----------------------------------------
     def sign(dialog) -> None:  # type: ignore[no-untyped-def]

@@ -375,6 +375,10 @@ class RecommendationsPage(QWidget):
         chosen = self.ask_session(sessions, self._proposed_session(sessions))
         if chosen is None:
             return
+        closed = recommendations.closed_reason(self.folder, chosen.id)
+        if closed is not None:  # said before the form is filled in, not after
+            self.notify(closed, None)
+            return
         dialog = RecommendationDialog(self.folder, meetings.get_meeting(self.folder, chosen.id),
                                       parent=self)
         if dialog.exec() and dialog.rec_id is not None:

@@ -67,6 +67,8 @@ class SessionRecommendationsTab(QWidget):
             self.table.setColumnWidth(column, width)
         header.setStretchLastSection(True)
         self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.closed: str | None = None  # why forms cannot change now (adopted minutes)
         buttons = QHBoxLayout()
         for button in (self.new_button, self.edit_button, self.status_button):
             buttons.addWidget(button)
@@ -85,8 +87,11 @@ class SessionRecommendationsTab(QWidget):
         rows = recommendations.list_recommendations(self.folder, meeting_id=self.meeting_id)
         rows.sort(key=lambda r: r.number)
         self.model.set_rows(rows)
-        self.summary.setText(ngettext("{count} recommendation", "{count} recommendations",
-                                      len(rows)).format(count=len(rows)))
+        # Adopted or signed minutes list the forms: new ones wait for a correction.
+        self.closed = recommendations.closed_reason(self.folder, self.meeting_id)
+        count = ngettext("{count} recommendation", "{count} recommendations",
+                         len(rows)).format(count=len(rows))
+        self.summary.setText(count if self.closed is None else f"{count}\n{self.closed}")
         self._update_buttons()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -100,11 +105,16 @@ class SessionRecommendationsTab(QWidget):
 
     def _update_buttons(self, *_args: object) -> None:
         info = self.selected()
-        self.edit_button.setEnabled(info is not None and info.status == "proposed")
+        self.new_button.setEnabled(self.closed is None)
+        self.edit_button.setEnabled(self.closed is None and info is not None
+                                    and info.status == "proposed")
         self.status_button.setEnabled(info is not None)
 
     def new_recommendation(self) -> None:
         from ccsdesk.gui.recommendation_dialog import RecommendationDialog
+
+        if self.closed is not None:  # Ctrl+N too: the summary says why
+            return
 
         dialog = RecommendationDialog(self.folder, meetings.get_meeting(self.folder,
                                                                         self.meeting_id),

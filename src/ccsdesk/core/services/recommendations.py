@@ -154,24 +154,37 @@ def _check(data: RecommendationData) -> RecommendationData:
                               place=_clean(data.place), agenda_position=data.agenda_position)
 
 
-def _check_minutes_open(session: Session, meeting: Meeting) -> None:
-    """Refuse a new or changed form once the session's minutes are adopted or signed: the
-    PV lists its recommendations, so they change only through a correction of the minutes
-    (a new version with its reason), as the PV's text does. Follow-up steps stay open."""
+def _why_closed(session: Session, meeting: Meeting) -> str | None:
+    """Why the session's forms cannot be added or changed now, or None: once its minutes
+    are adopted or signed, the PV lists its recommendations, so they change only through a
+    correction of the minutes (a new version with its reason), as the PV's text does.
+    Follow-up steps stay open."""
     state = session.scalar(
         select(MinutesVersion.state).join(Minutes, MinutesVersion.minutes_id == Minutes.id)
         .where(Minutes.meeting_id == meeting.id,
                MinutesVersion.number == Minutes.current_version))
     if state == "signed":
-        raise StateError(_("The minutes of the {label} are signed: its recommendations are "
-                           "part of them. To add or change one, correct the minutes first (a "
-                           "new version with its reason). Nothing changed.").format(
-                               label=meetings.label_of(meeting)))
+        return _("The minutes of the {label} are signed: its recommendations are part of "
+                 "them. To add or change one, correct the minutes first (a new version with "
+                 "its reason).").format(label=meetings.label_of(meeting))
     if state == "adopted":
-        raise StateError(_("The minutes of the {label} are adopted: its recommendations are "
-                           "part of them. To add or change one, correct the minutes first (a "
-                           "new version with its reason). Nothing changed.").format(
-                               label=meetings.label_of(meeting)))
+        return _("The minutes of the {label} are adopted: its recommendations are part of "
+                 "them. To add or change one, correct the minutes first (a new version with "
+                 "its reason).").format(label=meetings.label_of(meeting))
+    return None
+
+
+def _check_minutes_open(session: Session, meeting: Meeting) -> None:
+    reason = _why_closed(session, meeting)
+    if reason is not None:
+        raise StateError(_("{reason} Nothing changed.").format(reason=reason))
+
+
+def closed_reason(folder: DataFolder, meeting_id: int) -> str | None:
+    """Why no form can be added to or changed in this session now (None: they can), for
+    the window to say so before a form is filled in."""
+    with folder.database.reading() as session:
+        return _why_closed(session, meetings.get_row(session, meeting_id))
 
 
 def add(folder: DataFolder, meeting_id: int, data: RecommendationData,
