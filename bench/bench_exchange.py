@@ -132,15 +132,21 @@ def big_archive(sender: Office, receiver: Office, payload: bytes, sequence: int)
     return bytes(data)
 
 
-def send_side(payload: bytes, sender: Office, recipients: list[str], out: Path,
-              durable: bool = True) -> None:
-    """The byte work of ``send`` for a 50 MB entry: seal (zip, sign, age), write and check."""
+def one_big_entry(payload: bytes, sender: Office) -> tuple[dict, list[archive.Entry], list[str]]:
+    """The manifest fields, the one 50 MB packet entry and the sender's chain to seal."""
     with sender.folder.database.reading() as session:
         own = session.query(Committee).filter_by(relation="self").one()
         chain = certificates.own_chain(sender.folder.keys_dir, own.signing_certificate)
     entries = [archive.Entry("entries/packets/gros.pdf", "packet", payload, "x")]
     manifest = {"sender": {"uid": "a", "name": "A"}, "receiver": {"uid": "b", "name": "B"},
                 "sequence": 1, "created": "2026-03-10T10:00:00+00:00"}
+    return manifest, entries, chain
+
+
+def send_side(payload: bytes, sender: Office, recipients: list[str], out: Path,
+              durable: bool = True) -> None:
+    """The byte work of ``send`` for a 50 MB entry: seal (zip, sign, age), write and check."""
+    manifest, entries, chain = one_big_entry(payload, sender)
     if durable:  # as ``send --out`` does: sealed straight to the file, read back meanwhile
         with verified_copy.VerifiedCopy(out) as copy:
             archive.seal_to(copy, manifest, entries, sender.secrets.signing_key_der, chain,
@@ -210,12 +216,7 @@ def age_layer(payload: bytes, recipients: list[str], identity: str, runs: int) -
 def breakdown(payload: bytes, sender: Office, receiver: Office, recipients: list[str],
               root: Path, runs: int) -> list[Clock]:
     """Where the time goes: each step of sending and receiving 50 MB on its own."""
-    with sender.folder.database.reading() as session:
-        own = session.query(Committee).filter_by(relation="self").one()
-        chain = certificates.own_chain(sender.folder.keys_dir, own.signing_certificate)
-    entries = [archive.Entry("entries/packets/gros.pdf", "packet", payload, "x")]
-    manifest = {"sender": {"uid": "a", "name": "A"}, "receiver": {"uid": "b", "name": "B"},
-                "sequence": 1, "created": "2026-03-10T10:00:00+00:00"}
+    manifest, entries, chain = one_big_entry(payload, sender)
     clocks = [Clock("  seal: zip + SHA-256 (thread) + age, one pass"),
               Clock("  write_verified: write, fsync, rename, read back"),
               Clock("  plain write (no fsync)"),

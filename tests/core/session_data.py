@@ -50,6 +50,27 @@ def populate_members(folder: DataFolder, count: int) -> list[int]:
     return ids
 
 
+def held_with_guests(folder: DataFolder, guests: tuple[tuple[str, str, bool], ...], *,
+                     members: int = 6) -> tuple[int, list[int]]:
+    """A session convened by hand and held: ``members`` members, the fifth absent, and
+    ``guests`` as (name, organisation, came); its id and the members' ids. The minutes are
+    left to the caller."""
+    ids = populate_members(folder, members)
+    meeting = meetings.create_meeting(folder, on=SESSION_DAY, time="09:30",
+                                      venue="Salle de délibérations de la Mairie")
+    for title in AGENDA:
+        meetings.add_agenda_item(folder, meeting.id, title)
+    for name, organisation, present in guests:
+        guest = meetings.add_guest(folder, meeting.id, name, organisation)
+        meetings.set_guest_present(folder, meeting.id, guest, present)
+    meetings.prepare_convocations(folder, meeting.id)
+    meetings.record_sent(folder, meeting.id, sent_on=SENT_ON, channel="hand")
+    for index, member in enumerate(ids):
+        attendance.set_attendance(folder, meeting.id, member,
+                                  "absent" if index == 4 else "present")
+    return meeting.id, ids
+
+
 def full_session(folder: DataFolder, passphrase: str, *, members: int = 9,
                  recommendation_count: int = 3, paragraphs: int = 1,
                  sign: bool = True) -> int:

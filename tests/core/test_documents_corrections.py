@@ -18,13 +18,13 @@ from sqlalchemy import select
 
 from ccsdesk.core.documents import convocation, layout, minutes_pdf
 from ccsdesk.core.documents.session_record import gather
-from ccsdesk.core.services import attendance, journal, meetings, minutes, roster
+from ccsdesk.core.services import journal, meetings, minutes, roster
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.core.storage.models import Convocation, Meeting, MinutesVersion
 from ccsdesk.core.storage.models import Minutes as MinutesRow
 from tests.conftest import PASSPHRASE
 from tests.core import pdftools
-from tests.core.session_data import AGENDA, SENT_ON, SESSION_DAY, populate_members
+from tests.core.session_data import SENT_ON, SESSION_DAY, held_with_guests
 
 PRESIDENT = "DIARRA Mariam"
 GUESTS = (("OUATTARA Salif", "Chef de quartier de Lafiabougou", True),
@@ -34,25 +34,13 @@ GUESTS = (("OUATTARA Salif", "Chef de quartier de Lafiabougou", True),
 
 def _session(folder: DataFolder, *, members: int = 6, sign: bool = True) -> int:
     """A held session with three guests invited (two came), through the real services."""
-    ids = populate_members(folder, members)
-    meeting = meetings.create_meeting(folder, on=SESSION_DAY, time="09:30",
-                                      venue="Salle de délibérations de la Mairie")
-    for title in AGENDA:
-        meetings.add_agenda_item(folder, meeting.id, title)
-    for name, organisation, present in GUESTS:
-        guest = meetings.add_guest(folder, meeting.id, name, organisation)
-        meetings.set_guest_present(folder, meeting.id, guest, present)
-    meetings.prepare_convocations(folder, meeting.id)
-    meetings.record_sent(folder, meeting.id, sent_on=SENT_ON, channel="hand")
-    for index, member in enumerate(ids):
-        attendance.set_attendance(folder, meeting.id, member,
-                                  "absent" if index == 4 else "present")
-    minutes.save_draft(folder, meeting.id, revision=None, opening="La séance est ouverte.",
+    meeting_id, _ids = held_with_guests(folder, GUESTS, members=members)
+    minutes.save_draft(folder, meeting_id, revision=None, opening="La séance est ouverte.",
                        items={1: "Échanges sur les vols."}, divers="", closing_time="12:00")
-    minutes.adopt(folder, meeting.id)
+    minutes.adopt(folder, meeting_id)
     if sign:
-        minutes.sign(folder, meeting.id, PASSPHRASE)
-    return meeting.id
+        minutes.sign(folder, meeting_id, PASSPHRASE)
+    return meeting_id
 
 
 def _pages(data: bytes, path: Path, **numbering: list[tuple[int, int]]) -> list[str]:

@@ -24,10 +24,8 @@ from ccsdesk.core.documents import minutes_pdf, packet
 from ccsdesk.core.documents.session_record import SNAPSHOT_FORMAT, _from_snapshot, gather
 from ccsdesk.core.errors import StateError, StorageError
 from ccsdesk.core.services import (
-    attendance,
     committee,
     journal,
-    meetings,
     minutes,
     recommendations,
     roster,
@@ -38,7 +36,7 @@ from ccsdesk.core.storage.models import Minutes as MinutesRow
 from tests.conftest import PASSPHRASE
 from tests.core import pdftools
 from tests.core.exchange_helpers import child_of, signed_session
-from tests.core.session_data import AGENDA, SENT_ON, SESSION_DAY, populate_members
+from tests.core.session_data import held_with_guests
 
 DOC_ID = "0123456789abcdef0123456789abcdef"
 PACKET_DAY = date(2026, 12, 20)
@@ -50,29 +48,17 @@ SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "schemas"
 
 def _session(folder: DataFolder, *, sign: bool = True) -> tuple[int, list[int]]:
     """A held session (six members, two guests, one recommendation), through the services."""
-    ids = populate_members(folder, 6)
-    meeting = meetings.create_meeting(folder, on=SESSION_DAY, time="09:30",
-                                      venue="Salle de délibérations de la Mairie")
-    for title in AGENDA:
-        meetings.add_agenda_item(folder, meeting.id, title)
-    for name, organisation, present in GUESTS:
-        guest = meetings.add_guest(folder, meeting.id, name, organisation)
-        meetings.set_guest_present(folder, meeting.id, guest, present)
-    meetings.prepare_convocations(folder, meeting.id)
-    meetings.record_sent(folder, meeting.id, sent_on=SENT_ON, channel="hand")
-    for index, member in enumerate(ids):
-        attendance.set_attendance(folder, meeting.id, member,
-                                  "absent" if index == 4 else "present")
-    recommendations.add(folder, meeting.id, recommendations.RecommendationData(
+    meeting_id, ids = held_with_guests(folder, GUESTS)
+    recommendations.add(folder, meeting_id, recommendations.RecommendationData(
         problem="Vols de motos répétés", text="Renforcer les patrouilles au marché",
         addressee="Commissariat du 5e arrondissement", priority="high",
         deadline=date(2027, 1, 31), agenda_position=1))
-    minutes.save_draft(folder, meeting.id, revision=None, opening="La séance est ouverte.",
+    minutes.save_draft(folder, meeting_id, revision=None, opening="La séance est ouverte.",
                        items={1: "Échanges sur les vols."}, closing_time="12:00")
-    minutes.adopt(folder, meeting.id)
+    minutes.adopt(folder, meeting_id)
     if sign:
-        minutes.sign(folder, meeting.id, PASSPHRASE)
-    return meeting.id, ids
+        minutes.sign(folder, meeting_id, PASSPHRASE)
+    return meeting_id, ids
 
 
 def _change_everything(folder: DataFolder, meeting_id: int, ids: list[int]) -> None:
