@@ -108,6 +108,13 @@ def test_archive_needs_the_passphrase(qtbot, qapp_styled, wait_tasks, pair, tmp_
     assert "Archive n° 1 de « CCS du District de Bamako », 1 pièce." in dialog.result.text()
     assert "inscrit ici comme notre comité parent" in dialog.result.text()
     screenshot(dialog, "verify-archive-intact")
+    # The archive is read from its file when it is checked (by blocks, not kept in memory):
+    # a file cut meanwhile is what gets checked, and refused.
+    archive.write_bytes(data[:len(data) // 2])
+    dialog.check_button.click()
+    _checked(qtbot, wait_tasks, dialog)
+    assert not dialog.verdict.good
+    assert "endommagée" in dialog.result.text()
     # Checking did not import anything.
     assert commune.receive(data).already is False
 

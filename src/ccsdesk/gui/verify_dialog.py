@@ -50,10 +50,14 @@ class Verdict:
     lines: list[str]
 
 
-def _is_archive(data: bytes) -> bool:
+def _is_archive(source: bytes | Path) -> bool:
+    """Whether ``source`` (bytes, or a file: only its first bytes are read) is an age file."""
     from ccsdesk.core.exchange import archive
 
-    return data.startswith(archive.AGE_MAGIC)
+    if isinstance(source, Path):
+        with source.open("rb") as handle:
+            return handle.read(len(archive.AGE_MAGIC)) == archive.AGE_MAGIC
+    return source.startswith(archive.AGE_MAGIC)
 
 
 def pdf_verdict(folder: DataFolder, data: bytes) -> Verdict:
@@ -83,8 +87,9 @@ def pdf_verdict(folder: DataFolder, data: bytes) -> Verdict:
     return Verdict(True, _("Valid signature: the document is intact."), lines)
 
 
-def archive_verdict(folder: DataFolder, data: bytes, passphrase: str) -> Verdict:
-    """The check of an exchange archive, in words (runs on a worker thread)."""
+def archive_verdict(folder: DataFolder, data: bytes | Path, passphrase: str) -> Verdict:
+    """The check of an exchange archive (its bytes, or its file, read by blocks as
+    ``receive`` reads it), in words (runs on a worker thread)."""
     from ccsdesk.core.exchange import keys
     from ccsdesk.core.services import exchange
 
@@ -119,7 +124,7 @@ class VerifyDialog(QDialog):
         super().__init__(parent)
         self.folder = folder
         self.verdict: Verdict | None = None
-        self._pending: tuple[bytes, str] | None = None
+        self._pending: tuple[bytes | Path, bool] | None = None  # what, and is it an archive
         self.setWindowTitle(_("Verify a file"))
         self.setMinimumWidth(620)
         self.resize(680, 440)  # room for the verdict's lines without the dialog growing
@@ -173,20 +178,22 @@ class VerifyDialog(QDialog):
             self.check_file(Path(chosen))
 
     def check_file(self, path: Path, passphrase: str | None = None) -> None:
+        """Check the file: an archive is read by blocks when it is checked, a PDF whole."""
         try:
-            data = path.read_bytes()
+            source: bytes | Path = path if _is_archive(path) else path.read_bytes()
         except OSError as error:
             self._show(Verdict(False, _("The file {file} cannot be read: {reason}.").format(
                 file=path, reason=error.strerror or error), []))
             return
-        self.check_bytes(data, path.name, passphrase)
+        self.check_bytes(source, path.name, passphrase)
 
-    def check_bytes(self, data: bytes, name: str, passphrase: str | None = None) -> None:
-        """Check ``data``; an archive waits for the passphrase unless it is given."""
+    def check_bytes(self, data: bytes | Path, name: str, passphrase: str | None = None) -> None:
+        """Check ``data`` (or an archive's file); an archive waits for the passphrase
+        unless it is given."""
         self.file_label.setText(name)
         archive = _is_archive(data)
         self.passphrase_row.setVisible(archive)
-        self._pending = (data, name)
+        self._pending = (data, archive)
         if archive and passphrase is None and not self.passphrase.text():
             self._set(WAITING, _("This is an exchange archive: it is encrypted. Type the "
                                  "committee's passphrase, then click « Verify »."))
@@ -199,8 +206,7 @@ class VerifyDialog(QDialog):
     def check_pending(self) -> None:
         if self._pending is None:
             return
-        data, _name = self._pending
-        archive = _is_archive(data)
+        data, archive = self._pending
         passphrase = self.passphrase.text()
         if archive and not passphrase:
             self.passphrase.setFocus()
