@@ -178,3 +178,17 @@ def screenshot(widget, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = SCREENSHOTS / f"{name}.png"
     assert widget.grab().save(str(path)), f"could not save {path}"
     return path
+
+
+def open_files_under(*places: Path) -> list[str]:
+    """The files under ``places`` this process holds open (Linux), sorted: only those, since
+    other tests' threads may open and close their own files meanwhile."""
+    held = []
+    for descriptor in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{descriptor}")
+        except OSError:  # closed meanwhile
+            continue
+        if any(target.startswith(str(place)) for place in places):
+            held.append(target)
+    return sorted(held)

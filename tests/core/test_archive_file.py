@@ -22,7 +22,7 @@ from ccsdesk.core.errors import InputError, NotFoundError
 from ccsdesk.core.exchange import age_format, archive, identity, keys, store, streamed_open
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.core.storage.models import Committee, ExchangeArchive
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, open_files_under
 from tests.core.exchange_helpers import signed_session
 
 BIG = 3 * 1024 * 1024 + 11
@@ -48,10 +48,6 @@ def _sealed(signer, *payloads: bytes) -> bytearray:  # type: ignore[no-untyped-d
 
 def _kept_files(folder: DataFolder) -> list[Path]:
     return sorted(p for p in (folder.path / store.DIRECTORY).rglob("*") if p.is_file())
-
-
-def _descriptors() -> int:
-    return len(os.listdir("/proc/self/fd"))
 
 
 def test_a_file_opens_as_its_bytes_do(signer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -120,14 +116,15 @@ def test_a_changed_file_is_refused_and_leaves_nothing(signer, folder: DataFolder
     path.write_bytes(sealed)
     with pytest.raises(InputError) as from_bytes:
         archive.open_sealed(sealed, secrets.age_identity)
-    before = _descriptors()
+    before = open_files_under(tmp_path, folder.path)
     with pytest.raises(InputError) as from_file:  # the very refusal the bytes get
         archive.open_sealed(path, secrets.age_identity, keep=store.incoming(folder))
     assert str(from_file.value) == str(from_bytes.value)
     expected = ("endommagée",) if where != "header" else ("adressée", "format age")
     assert any(word in str(from_file.value) for word in expected)  # which, depends on the key
     assert _kept_files(folder) == []
-    assert _descriptors() == before  # the archive and the unnamed file were both closed
+    # The archive and the unnamed file were both closed.
+    assert open_files_under(tmp_path, folder.path) == before
 
 
 def test_reading_refusals_name_the_problem(signer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -290,9 +287,10 @@ def test_a_large_archive_refused_by_the_import_leaves_nothing(pair, tmp_path: Pa
     path = tmp_path / "archive.ccsa"
     path.write_bytes(sealed)
     gc.collect()
-    before = _descriptors()
+    before = open_files_under(tmp_path, district.folder.path)
     with pytest.raises(InputError, match="CCS de Kati"):
         district.receive(path)
     gc.collect()
     assert _kept_files(district.folder) == []
-    assert _descriptors() == before  # the unnamed file and its copy for holes were closed
+    # The unnamed file and its copy for holes were closed.
+    assert open_files_under(tmp_path, district.folder.path) == before

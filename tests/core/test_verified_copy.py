@@ -15,7 +15,7 @@ import pytest
 
 from ccsdesk.core.errors import StorageError
 from ccsdesk.core.exchange import age_format, archive, keys, verified_copy
-from tests.conftest import small_filesystem
+from tests.conftest import open_files_under, small_filesystem
 
 
 def _stream(copy: verified_copy.VerifiedCopy, data: bytes, pieces: list[int]) -> None:
@@ -35,17 +35,17 @@ def test_blocks_given_in_any_sizes_make_the_same_file(tmp_path: Path) -> None:
               verified_copy.BLOCK, 65_552, 2, 300_000]
     data = os.urandom(sum(pieces))
     target = tmp_path / "envoi.ccsa"
-    descriptors = len(os.listdir("/proc/self/fd"))
+    descriptors = open_files_under(tmp_path)
     with verified_copy.VerifiedCopy(target, blocks=3) as copy:
         _stream(copy, data, pieces)
         copy.finish()
         assert not target.exists()  # checked, not named yet
         # Closed before the rename (Windows renames no open file), and only once.
-        assert len(os.listdir("/proc/self/fd")) == descriptors
+        assert open_files_under(tmp_path) == descriptors == []
         copy.commit()
     assert target.read_bytes() == data
     assert sorted(tmp_path.iterdir()) == [target]
-    assert len(os.listdir("/proc/self/fd")) == descriptors
+    assert open_files_under(tmp_path) == []
 
 
 def test_the_device_is_read_back_directly_where_the_file_system_allows(tmp_path: Path) -> None:
