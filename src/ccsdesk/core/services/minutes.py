@@ -86,6 +86,14 @@ def _version(session: Session, minutes: Minutes, number: int | None = None) -> V
     return version
 
 
+def current_state(session: Session, meeting_id: int) -> str | None:
+    """The state of the session's current minutes version (``draft``, ``adopted``,
+    ``signed``), or None before any is written: what other services check before changing
+    something the PV records."""
+    minutes = _minutes(session, meeting_id)
+    return None if minutes is None else _version(session, minutes).state
+
+
 def _texts(session: Session, version_id: int | None) -> dict[int, str]:
     if version_id is None:
         return {}

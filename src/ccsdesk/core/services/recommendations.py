@@ -18,13 +18,11 @@ from sqlalchemy.orm import Session
 
 from ccsdesk.core.errors import InputError, NotFoundError, StateError
 from ccsdesk.core.i18n import N_, _
-from ccsdesk.core.services import journal, label_lists, meetings, places, search
+from ccsdesk.core.services import journal, label_lists, meetings, minutes, places, search
 from ccsdesk.core.storage.folder import DataFolder
 from ccsdesk.core.storage.models import (
     Committee,
     Meeting,
-    Minutes,
-    MinutesVersion,
     Place,
     Recommendation,
     RecommendationStatus,
@@ -159,10 +157,7 @@ def _why_closed(session: Session, meeting: Meeting) -> str | None:
     are adopted or signed, the PV lists its recommendations, so they change only through a
     correction of the minutes (a new version with its reason), as the PV's text does.
     Follow-up steps stay open."""
-    state = session.scalar(
-        select(MinutesVersion.state).join(Minutes, MinutesVersion.minutes_id == Minutes.id)
-        .where(Minutes.meeting_id == meeting.id,
-               MinutesVersion.number == Minutes.current_version))
+    state = minutes.current_state(session, meeting.id)
     if state == "signed":
         return _("The minutes of the {label} are signed: its recommendations are part of "
                  "them. To add or change one, correct the minutes first (a new version with "
